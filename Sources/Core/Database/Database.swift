@@ -1,0 +1,90 @@
+import Logging
+import SQLKit
+
+/// The platform's one database handle: SQLite (embedded default) or PostgreSQL (scale-out), through SQLKit.
+///
+/// `sql` runs each statement on a pooled connection; `transaction` runs a closure on one connection
+/// between `BEGIN` and `COMMIT`, rolling back when it throws. The same code and the same migrations run
+/// on both engines.
+public final class Database: Sendable {
+    public let engine: DatabaseEngine
+    /// Statements on the pool. Use `transaction` when statements must see each other or commit together.
+    public let sql: any SQLDatabase
+    private let driver: any DatabaseDriver
+    public let location: DatabaseLocation
+
+    private init(driver: any DatabaseDriver, location: DatabaseLocation, logger: Logger) {
+        self.driver = driver
+        self.engine = driver.engine
+        self.location = location
+        self.sql = PooledSQLDatabase(driver: driver, logger: logger)
+    }
+
+    /// Opens a pool on `location`. Nothing is migrated here: see `MigrationRunner`.
+    public static func open(
+        _ location: DatabaseLocation,
+        maxConnections: Int = 8,
+        acquireTimeout: Duration = .seconds(5),
+        logger: Logger
+    ) throws -> Database {
+        switch location {
+        case .sqlite(let path):
+            return Database(
+                driver: try SQLiteDriver(path: path, maxConnections: maxConnections, logger: logger),
+                location: location, logger: logger
+            )
+        case .postgres(let postgres):
+            return Database(
+                driver: PostgresDriver(
+                    location: postgres, maxConnections: maxConnections, acquireTimeout: acquireTimeout, logger: logger
+                ),
+                location: location, logger: logger
+            )
+        }
+    }
+
+    /// Runs `body` in a transaction on one connection. Commits when it returns, rolls back when it throws.
+    ///
+    /// On SQLite the transaction starts with `BEGIN IMMEDIATE`: it takes the write lock at once, so two
+    /// read-then-write transactions never deadlock on the upgrade.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await driver.withConnection { connection in
+            try await connection.raw(SQLQueryString(begin)).run()
+            let result: T
+            do {
+                result = try await body(connection)
+            } catch {
+                do {
+                    try await connection.raw("ROLLBACK").run()
+                } catch {
+                    throw PoisonedConnectionError(underlying: error)
+                }
+                throw error
+            }
+            do {
+                try await connection.raw("COMMIT").run()
+            } catch {
+                // A failed COMMIT leaves the transaction in an unknown state on this connection.
+                try? await connection.raw("ROLLBACK").run()
+                throw PoisonedConnectionError(underlying: error)
+            }
+            return result
+        }
+    }
+
+    /// Runs `body` on one connection without a transaction (session settings, advisory locks).
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await driver.withConnection(body)
+    }
+
+    /// A real round trip to the database.
+    public func ping() async throws {
+        try await sql.raw("SELECT 1 AS ok").run()
+    }
+
+    /// Closes every connection. In-flight leases finish first.
+    public func close() async {
+        await driver.close()
+    }
+}

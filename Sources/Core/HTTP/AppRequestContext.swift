@@ -1,0 +1,23 @@
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request context every route of the platform sees.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Taken from a valid incoming `X-Request-Id`, or generated. Set by `RequestIDMiddleware`.
+    public var requestID: String
+    /// Largest body the matched route accepts; set by `APIRouter` for each route.
+    public var maxBodySize: Int
+    /// The peer address, for rate limits and audit (not logged with personal data).
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.requestID = ""
+        self.maxBodySize = 1 << 20
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    public var maxUploadSize: Int { maxBodySize }
+}

@@ -1,0 +1,33 @@
+/// A module of the platform (SSO, Catalogs, Forms, DocStore, Gateway, NationalSim) as App sees it: its
+/// tables (migrations), its routes, and the health checks it adds to level 2.
+public protocol PlatformModule: Sendable {
+    /// Short name, also the migration module name: `sso`, `catalogs`…
+    var name: String { get }
+    /// Every table of the module starts with this: `sso_`, `cat_`…
+    var tablePrefix: String { get }
+    var migrations: [Migration] { get }
+    func registerRoutes(on api: APIRouter)
+    var healthChecks: [any HealthCheck] { get }
+}
+
+extension PlatformModule {
+    public var migrations: [Migration] { [] }
+    public func registerRoutes(on api: APIRouter) {}
+    public var healthChecks: [any HealthCheck] { [] }
+    public var migrationSet: MigrationSet { MigrationSet(module: name, migrations: migrations) }
+}
+
+/// What every module gets from App: the shared stores and settings.
+public struct PlatformServices: Sendable {
+    public let configuration: Configuration
+    public let database: Database
+    public let blobs: any BlobStore
+    public let audit: AuditLog
+
+    public init(configuration: Configuration, database: Database, blobs: any BlobStore, audit: AuditLog) {
+        self.configuration = configuration
+        self.database = database
+        self.blobs = blobs
+        self.audit = audit
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import Core
+@Test func v() { #expect(!LGSPVersion.current.isEmpty) }
