@@ -5,6 +5,9 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The service modules: each depends on Core only; App wires them together.
+let modules = ["SSO", "Catalogs", "Forms", "DocStore", "Gateway", "NationalSim"]
+
 let package = Package(
     name: "lgsp",
     platforms: [.macOS(.v15)],
@@ -35,8 +38,6 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -50,16 +51,40 @@ let package = Package(
                 "Core",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ] + modules.map { .target(name: $0) },
+            swiftSettings: swiftSettings
+        ),
+        // Shared by the test targets: fresh databases on SQLite or PostgreSQL (LGSP_TEST_DATABASE_URL).
+        .target(
+            name: "LGSPTesting",
+            dependencies: [
+                "Core",
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
+            path: "Tests/LGSPTesting",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CoreTests",
             dependencies: [
-                "Core",
+                "Core", "LGSPTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App", "Core", "LGSPTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
     ]
+        + modules.map { .target(name: $0, dependencies: ["Core"], swiftSettings: swiftSettings) }
+        + modules.map { .testTarget(name: "\($0)Tests", dependencies: [.target(name: $0), "Core", "LGSPTesting"], swiftSettings: swiftSettings) }
 )

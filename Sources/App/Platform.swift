@@ -1,0 +1,80 @@
+import Catalogs
+import Core
+import DocStore
+import Forms
+import Gateway
+import Logging
+import NationalSim
+import Prometheus
+import SSO
+
+/// The platform assembled: shared stores opened, modules created. One per process (or per test).
+struct Platform: Sendable {
+    let configuration: Configuration
+    let logger: Logger
+    let services: PlatformServices
+    let modules: [any PlatformModule]
+    let metrics: PrometheusCollectorRegistry
+    let startedAt: ContinuousClock.Instant
+
+    var database: Database { services.database }
+    var blobs: FileBlobStore { services.blobs as! FileBlobStore }
+
+    /// Opens the database and blob store and creates the modules. Nothing is migrated yet.
+    static func open(
+        _ configuration: Configuration,
+        logger: Logger,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        extraModules: @Sendable (PlatformServices) -> [any PlatformModule] = { _ in [] }
+    ) async throws -> Platform {
+        let database = try Database.open(configuration.databaseLocation, logger: logger)
+        do {
+            let blobs = try await FileBlobStore(root: configuration.blobDirectory)
+            let services = PlatformServices(
+                configuration: configuration, database: database, blobs: blobs, audit: AuditLog(database: database)
+            )
+            let modules: [any PlatformModule] = [
+                SSOModule(services: services),
+                CatalogsModule(services: services),
+                FormsModule(services: services),
+                DocStoreModule(services: services),
+                GatewayModule(services: services),
+                NationalSimModule(services: services),
+            ] + extraModules(services)
+            return Platform(
+                configuration: configuration, logger: logger, services: services, modules: modules,
+                metrics: metrics, startedAt: .now
+            )
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Every migration, in order: the audit log first, then each module's.
+    var migrationSets: [MigrationSet] {
+        [AuditLog.migrations] + modules.map(\.migrationSet)
+    }
+
+    /// Applies pending migrations and records the run in the audit log.
+    @discardableResult
+    func migrate() async throws -> [MigrationRunner.Entry] {
+        let applied = try await MigrationRunner(database: database, logger: logger).run(migrationSets)
+        if !applied.isEmpty {
+            try await services.audit.record(AuditEvent(
+                action: "system.migrate", outcome: .success,
+                details: ["applied": applied.map { "\($0.module)/\($0.name)" }.joined(separator: ","), "count": String(applied.count)]
+            ))
+        }
+        return applied
+    }
+
+    var healthChecks: [any HealthCheck] {
+        [DatabaseHealthCheck(database: database), BlobStoreHealthCheck(store: services.blobs)]
+            + modules.flatMap(\.healthChecks)
+    }
+
+    func close() async {
+        await database.close()
+    }
+}

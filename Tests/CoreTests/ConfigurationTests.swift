@@ -1,0 +1,91 @@
+import Testing
+
+@testable import Core
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsServeALaptop() throws {
+        let configuration = try Configuration.resolve(flags: [:], environment: [:])
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(configuration.dataDirectory == "./data")
+        #expect(configuration.environment == .development)
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.maxBodySize.bytes == 10 << 20)
+        #expect(configuration.databaseLocation == .sqlite(path: "./data/lgsp.sqlite"))
+        #expect(configuration.blobDirectory == "./data/blobs")
+    }
+
+    @Test func environmentVariablesAndFlagsInThatOrderOfPrecedence() throws {
+        let environment = [
+            "LGSP_HOST": "0.0.0.0", "LGSP_PORT": "9000", "LGSP_DATA_DIR": "/var/lib/lgsp",
+            "LGSP_ENV": "production", "LGSP_LOG_LEVEL": "warning", "LGSP_MAX_BODY_SIZE": "1MiB",
+            "LGSP_DATABASE_URL": "postgres://lgsp:secret@db.internal:5433/lgsp?sslmode=require",
+        ]
+        let fromEnvironment = try Configuration.resolve(flags: [:], environment: environment)
+        #expect(fromEnvironment.host == "0.0.0.0")
+        #expect(fromEnvironment.port == 9000)
+        #expect(fromEnvironment.environment == .production)
+        #expect(fromEnvironment.logLevel == .warning)
+        #expect(fromEnvironment.maxBodySize.bytes == 1 << 20)
+        guard case .postgres(let postgres) = fromEnvironment.databaseLocation else {
+            Issue.record("expected PostgreSQL")
+            return
+        }
+        #expect(postgres.host == "db.internal" && postgres.port == 5433 && postgres.database == "lgsp")
+        #expect(postgres.username == "lgsp" && postgres.password == "secret" && postgres.tls == .require)
+        #expect(!postgres.redactedDescription.contains("secret"))
+
+        let flagged = try Configuration.resolve(flags: [.port: "7000", .env: "test"], environment: environment)
+        #expect(flagged.port == 7000)
+        #expect(flagged.environment == .test)
+        #expect(flagged.host == "0.0.0.0")
+    }
+
+    @Test func settingNamesAreStable() {
+        // Operators script against these names.
+        #expect(Configuration.Setting.allCases.map(\.flag) == [
+            "--host", "--port", "--data-dir", "--database-url", "--env", "--log-level", "--max-body-size",
+        ])
+        #expect(Configuration.Setting.allCases.map(\.environmentVariable) == [
+            "LGSP_HOST", "LGSP_PORT", "LGSP_DATA_DIR", "LGSP_DATABASE_URL", "LGSP_ENV", "LGSP_LOG_LEVEL", "LGSP_MAX_BODY_SIZE",
+        ])
+    }
+
+    @Test(arguments: [
+        (Configuration.Setting.port, "80000"), (.port, "http"), (.env, "staging"), (.logLevel, "loud"),
+        (.maxBodySize, "10 parsecs"), (.maxBodySize, "0"), (.databaseURL, "mysql://x@y/z"), (.databaseURL, "postgres://host-without-user/db"),
+        (.host, ""),
+    ])
+    func invalidValuesAreRefusedNamingTheSetting(setting: Configuration.Setting, value: String) {
+        #expect {
+            try Configuration.resolve(flags: [setting: value], environment: [:])
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.setting == setting && error.description.contains(setting.environmentVariable)
+        }
+    }
+
+    @Test func databaseURLPasswordIsNeverEchoed() {
+        do {
+            _ = try Configuration.resolve(flags: [.databaseURL: "postgres://u:hunter2@h/db?bogus=1"], environment: [:])
+            Issue.record("expected an error")
+        } catch {
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+
+    @Test(arguments: [
+        ("1024", 1024), ("10MB", 10_000_000), ("10MiB", 10 << 20), ("512 KiB", 512 << 10), ("1GiB", 1 << 30), ("2g", 2_000_000_000),
+    ])
+    func byteSizes(text: String, bytes: Int) {
+        #expect(ByteSize(parsing: text)?.bytes == bytes)
+    }
+
+    @Test func byteSizeRejectsNonsense() {
+        #expect(ByteSize(parsing: "") == nil)
+        #expect(ByteSize(parsing: "MiB") == nil)
+        #expect(ByteSize(parsing: "-5") == nil)
+        #expect(ByteSize(parsing: "99999999999999999999") == nil)
+        #expect(ByteSize(parsing: "9999999999GiB") == nil)
+    }
+}

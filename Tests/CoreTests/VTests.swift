@@ -1,3 +1,0 @@
-import Testing
-@testable import Core
-@Test func v() { #expect(!LGSPVersion.current.isEmpty) }
