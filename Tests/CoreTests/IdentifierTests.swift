@@ -24,7 +24,7 @@ import Testing
         ("0660850001234", "personal-id.length"),
         ("06608500012A", "personal-id.digits"),
         ("066 85000123", "personal-id.digits"),
-        ("٠٦٦٠٨٥٠٠٠١٢٣", "personal-id.digits")  // Arabic-Indic digits,
+        ("٠٦٦٠٨٥٠٠٠١٢٣", "personal-id.digits"),  // Arabic-Indic digits
         ("003085000123", "personal-id.province"),  // 003 is no province
         ("097085000123", "personal-id.province"),
         ("066227000001", "personal-id.birth-year"),  // 2027 is in the future
