@@ -50,17 +50,24 @@ public struct MigrationRunner: Sendable {
     }
 
     private func createLedger() async throws {
-        try await database.sql.raw(
-            """
-            CREATE TABLE IF NOT EXISTS core_migrations (
-                module TEXT NOT NULL,
-                name TEXT NOT NULL,
-                position INTEGER NOT NULL,
-                applied_at TEXT NOT NULL,
-                PRIMARY KEY (module, name)
-            )
-            """
-        ).run()
+        let engine = database.engine
+        try await database.transaction { connection in
+            if engine == .postgres {
+                // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog; serialize.
+                try await connection.raw("SELECT pg_advisory_xact_lock(7315001)").run()
+            }
+            try await connection.raw(
+                """
+                CREATE TABLE IF NOT EXISTS core_migrations (
+                    module TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    applied_at TEXT NOT NULL,
+                    PRIMARY KEY (module, name)
+                )
+                """
+            ).run()
+        }
     }
 
     /// Applies one migration unless another process did meanwhile. Returns whether it ran here.
@@ -86,7 +93,7 @@ public struct MigrationRunner: Sendable {
                 return true
             }
         } catch {
-            throw MigrationError(module: module, migration: migration.name, reason: "\(error)")
+            throw MigrationError(module: module, migration: migration.name, reason: SafeErrorDescription.describe(error))
         }
     }
 

@@ -33,7 +33,7 @@ public enum ProblemMapping {
         default:
             logger.error(
                 "Lỗi không mong đợi khi xử lý yêu cầu",
-                metadata: ["error.type": .string(String(reflecting: type(of: error))), "error": .string("\(error)")]
+                metadata: ["error.type": .string(String(reflecting: type(of: error))), "error": .string(SafeErrorDescription.describe(error))]
             )
             return Problem(.internalError, detail: "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau hoặc liên hệ quản trị viên với mã yêu cầu.")
         }

@@ -61,7 +61,7 @@ public struct HealthService: Sendable {
             )
         } catch {
             logger.warning(
-                "Kiểm tra sức khỏe thất bại", metadata: ["component": .string(check.name), "error": .string("\(error)")]
+                "Kiểm tra sức khỏe thất bại", metadata: ["component": .string(check.name), "error": .string(SafeErrorDescription.describe(error))]
             )
             return ComponentStatus(name: check.name, status: .down, latencyMs: elapsed(), detail: "Thành phần không hoạt động.")
         }
