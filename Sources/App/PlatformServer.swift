@@ -31,7 +31,16 @@ struct PlatformServer: Sendable {
         gracefulShutdownSignals: [UnixSignal],
         onRunning: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
-        let serviceGroup = ServiceGroup(configuration: .init(
+        try await makeServiceGroup(gracefulShutdownSignals: gracefulShutdownSignals, onRunning: onRunning).run()
+    }
+
+    /// The server and the database's lifetime as one service group: `triggerGracefulShutdown()` (or a
+    /// signal) stops accepting connections, waits for in-flight requests, then closes the database.
+    func makeServiceGroup(
+        gracefulShutdownSignals: [UnixSignal] = [],
+        onRunning: @escaping @Sendable (String) -> Void = { _ in }
+    ) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
             services: [
                 // Services stop in reverse order: the server first, then the database.
                 .init(service: DatabaseLifetime(platform: platform)),
@@ -40,7 +49,6 @@ struct PlatformServer: Sendable {
             gracefulShutdownSignals: gracefulShutdownSignals,
             logger: platform.logger
         ))
-        try await serviceGroup.run()
     }
 
     static func describe(_ address: SocketAddress?, host: String) -> String {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Core
+import Foundation
 import NIOCore
+import NIOPosix
 import NIOFileSystem
 
 struct BlobsCommand: AsyncParsableCommand {
@@ -22,9 +24,14 @@ struct BlobsCommand: AsyncParsableCommand {
         func run() async throws {
             let (configuration, _) = try options.load()
             let store = try await FileBlobStore(root: configuration.blobDirectory)
-            let path = file == "-" ? "/dev/stdin" : file
-            let ref = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { handle in
-                try await store.put(handle.readChunks(chunkLength: .kibibytes(64)), maxSize: nil)
+            let ref: BlobRef
+            if file == "-" {
+                // Standard input may be a pipe: read it sequentially until end of file.
+                ref = try await store.put(StandardInputChunks(), maxSize: nil)
+            } else {
+                ref = try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(file)) { handle in
+                    try await store.put(handle.readChunks(chunkLength: .kibibytes(64)), maxSize: nil)
+                }
             }
             print("\(ref.digest) \(ref.size)")
         }
@@ -46,4 +53,21 @@ struct BlobsCommand: AsyncParsableCommand {
             print("Đã xóa \(removed) tệp tạm.")
         }
     }
+}
+
+/// Standard input as chunks, read on NIO's thread pool (never on the cooperative pool) until end of file.
+struct StandardInputChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        mutating func next() async throws -> ByteBuffer? {
+            let data = try await NIOThreadPool.singleton.runIfActive {
+                try FileHandle.standardInput.read(upToCount: 64 * 1024)
+            }
+            guard let data, !data.isEmpty else { return nil }
+            return ByteBuffer(bytes: data)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator() }
 }

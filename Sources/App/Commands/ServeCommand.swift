@@ -37,7 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let server = PlatformServer(platform: platform)
         try await server.run(gracefulShutdownSignals: [.sigterm, .sigint]) { address in
-            print("LGSP Đắk Lắk đang chạy tại http://\(address) — dữ liệu: \(configuration.dataDirectory), cơ sở dữ liệu: \(configuration.databaseLocation.summary)")
+            // Written unbuffered: scripts wait for this line to know the server is up.
+            FileHandle.standardOutput.write(Data(
+                "LGSP Đắk Lắk đang chạy tại http://\(address) — dữ liệu: \(configuration.dataDirectory), cơ sở dữ liệu: \(configuration.databaseLocation.summary)\n".utf8
+            ))
         }
     }
 }

@@ -17,8 +17,8 @@ public struct FileBlobStore: BlobStore {
         try await fileSystem.createDirectory(at: FilePath(contentDirectory), withIntermediateDirectories: true)
     }
 
-    var temporaryDirectory: String { root + "/tmp" }
-    var contentDirectory: String { root + "/sha256" }
+    public var temporaryDirectory: String { root + "/tmp" }
+    public var contentDirectory: String { root + "/sha256" }
 
     func path(of digest: BlobDigest) -> String {
         let hex = digest.hex
@@ -30,8 +30,14 @@ public struct FileBlobStore: BlobStore {
         var hasher = SHA256()
         var size: Int64 = 0
         do {
+            // Visible under its temporary name while it is written (no O_TMPFILE): the rename below is
+            // the one step that makes a blob appear.
             let handle = try await fileSystem.openFile(
-                forWritingAt: temporary, options: .newFile(replaceExisting: false, permissions: [.ownerReadWrite])
+                forWritingAt: temporary,
+                options: OpenOptions.Write(
+                    existingFile: .none,
+                    newFile: .init(permissions: [.ownerReadWrite], transactionalCreation: false)
+                )
             )
             do {
                 try await handle.withBufferedWriter(capacity: .kibibytes(256)) { writer in

@@ -88,7 +88,7 @@ public enum OpenAPIDocument {
     ]
 
     /// `{name}` segments of an OpenAPI path.
-    static func pathParameters(_ path: String) -> [String] {
+    public static func pathParameters(_ path: String) -> [String] {
         path.split(separator: "/").compactMap { segment in
             guard segment.hasPrefix("{"), segment.hasSuffix("}") else { return nil }
             return String(segment.dropFirst().dropLast())
