@@ -7,7 +7,7 @@ public struct HealthService: Sendable {
     public let timeout: Duration
     let logger: Logger
 
-    public init(checks: [any HealthCheck], timeout: Duration = .seconds(3), logger: Logger) {
+    public init(checks: [any HealthCheck], timeout: Duration = .seconds(2), logger: Logger) {
         self.checks = checks
         self.timeout = timeout
         self.logger = logger
