@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// `GET /openapi.json`: the OpenAPI 3.1 document of every route, built once when the router is built.
 enum OpenAPIRoutes {
@@ -31,17 +32,16 @@ enum OpenAPIRoutes {
     }
 
     /// Encodes the document on first request; the route table does not change after the router is built.
-    final class DocumentCache: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data: Data?
+    final class DocumentCache: Sendable {
+        private let data = Mutex<Data?>(nil)
 
         func document(_ api: APIRouter) -> Data {
-            lock.lock()
-            defer { lock.unlock() }
-            if let data { return data }
-            let encoded = (try? OpenAPIRoutes.document(for: api).encoded()) ?? Data()
-            data = encoded
-            return encoded
+            data.withLock { data in
+                if let data { return data }
+                let encoded = (try? OpenAPIRoutes.document(for: api).encoded()) ?? Data()
+                data = encoded
+                return encoded
+            }
         }
     }
 }

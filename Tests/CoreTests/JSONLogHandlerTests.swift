@@ -1,0 +1,38 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import Core
+
+@Suite struct JSONLogHandlerTests {
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+        var all: [String] { lines.withLock { $0 } }
+    }
+
+    @Test func oneJSONObjectALineWithTheRequestID() throws {
+        let output = Lines()
+        var logger = Logger(label: "lgsp.test") { label in
+            JSONLogHandler(label: label, level: .info, output: { output.append($0) })
+        }
+        logger[metadataKey: "request_id"] = "req-1"
+        logger.info("HTTP GET /health 200", metadata: ["http.status": .stringConvertible(200), "tags": .array(["a", "b"])])
+        logger.debug("below the level")
+        logger.error("Lỗi \"có\" dấu\nhai dòng")
+
+        let lines = output.all
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { !$0.contains("\n") })
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["message"] as? String == "HTTP GET /health 200")
+        #expect(first["level"] as? String == "info")
+        #expect(first["request_id"] as? String == "req-1")
+        #expect(first["http.status"] as? String == "200")
+        #expect(first["tags"] as? [String] == ["a", "b"])
+        #expect(Timestamp.date(from: first["time"] as? String ?? "") != nil)
+        let second = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        #expect(second["message"] as? String == "Lỗi \"có\" dấu\nhai dòng")
+    }
+}
