@@ -16,6 +16,7 @@ struct Platform: Sendable {
     let modules: [any PlatformModule]
     let metrics: PrometheusCollectorRegistry
     let startedAt: ContinuousClock.Instant
+    let masterKeySource: MasterKey.Source
 
     var database: Database { services.database }
     var blobs: FileBlobStore { services.blobs as! FileBlobStore }
@@ -27,11 +28,15 @@ struct Platform: Sendable {
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         extraModules: @Sendable (PlatformServices) -> [any PlatformModule] = { _ in [] }
     ) async throws -> Platform {
-        let database = try Database.open(configuration.databaseLocation, logger: logger)
+        let (masterKey, masterKeySource) = try MasterKey.resolve(configuration)
+        let database = try Database.open(
+            configuration.databaseLocation, acquireTimeout: configuration.databaseTimeout.duration, logger: logger
+        )
         do {
             let blobs = try await FileBlobStore(root: configuration.blobDirectory)
             let services = PlatformServices(
-                configuration: configuration, database: database, blobs: blobs, audit: AuditLog(database: database)
+                configuration: configuration, database: database, blobs: blobs,
+                audit: AuditLog(database: database, masterKey: masterKey), masterKey: masterKey
             )
             let modules: [any PlatformModule] = [
                 SSOModule(services: services),
@@ -43,7 +48,7 @@ struct Platform: Sendable {
             ] + extraModules(services)
             return Platform(
                 configuration: configuration, logger: logger, services: services, modules: modules,
-                metrics: metrics, startedAt: .now
+                metrics: metrics, startedAt: .now, masterKeySource: masterKeySource
             )
         } catch {
             await database.close()

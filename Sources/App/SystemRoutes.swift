@@ -82,12 +82,21 @@ struct SystemRoutes {
         ])
 
         let registry = platform.metrics
+        // The audit chain's length, scraped: a chain wiped and restarted shows as a drop in the history
+        // the monitoring system keeps outside this database.
+        let auditHead = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "lgsp", metricName: "audit_head", unitName: "seq", helpText: "Số thứ tự bản ghi cuối của nhật ký kiểm toán"
+        ))
+        let audit = platform.services.audit
         api.add(.get, "/metrics", maxBodySize: 0, APIOperation(
             "getMetrics",
             summary: "Số liệu giám sát theo định dạng Prometheus",
             tags: ["system"],
             responses: [APIResponse(200, "Số liệu dạng văn bản Prometheus", contentType: "text/plain; version=0.0.4", schema: ["type": "string"])]
         )) { _, _ in
+            if let head = try? await audit.head() {
+                auditHead.set(Double(head.seq))
+            }
             var buffer = [UInt8]()
             registry.emit(into: &buffer)
             return Response(

@@ -95,7 +95,11 @@ import Testing
         try await Self.withEnvironment { environment, directory, location in
             #expect(try await LGSPProcess.run(["migrate"], environment: environment).status == 0)
             let database = try Self.database(location, directory: directory)
-            let log = AuditLog(database: database)
+            var configuration = Configuration()
+            configuration.dataDirectory = directory.path
+            let (masterKey, source) = try MasterKey.resolve(configuration)
+            #expect(source == .dataFolder(path: directory.path + "/master.key", created: false))
+            let log = AuditLog(database: database, masterKey: masterKey)
             for index in 0..<5 {
                 try await log.record(AuditEvent(action: "test.cli", outcome: .success, objectID: String(index)))
             }
@@ -107,6 +111,12 @@ import Testing
             case .sqlite: try await database.sql.raw("DROP TRIGGER audit_entries_no_update").run()
             case .postgres: try await database.sql.raw("DROP TRIGGER audit_entries_append_only ON audit_entries").run()
             }
+            // Without the master key the verification cannot run at all.
+            var withoutKey = environment
+            withoutKey["LGSP_ENV"] = "production"
+            let refused = try await LGSPProcess.run(["audit", "verify"], environment: withoutKey)
+            #expect(refused.status == 2)
+            #expect(refused.err.contains("LGSP_MASTER_KEY"))
             try await database.sql.raw("UPDATE audit_entries SET object_id = 'forged' WHERE seq = 4").run()
             await database.close()
             let tampered = try await LGSPProcess.run(["audit", "verify"], environment: environment)

@@ -1,3 +1,4 @@
+import Crypto
 import LGSPTesting
 import SQLKit
 import Testing
@@ -6,10 +7,11 @@ import Testing
 
 /// R-14.5: every integration, sharing and exploitation activity is logged, in a chain that shows tampering.
 @Suite struct AuditLogTests {
+    static let masterKey = MasterKey.generate()
     static func withLog(entries count: Int, _ body: (AuditLog, Database) async throws -> Void) async throws {
         try await TestDatabase.with { database in
             try await MigrationRunner(database: database, logger: TestDatabase.logger).run([AuditLog.migrations])
-            let log = AuditLog(database: database)
+            let log = AuditLog(database: database, masterKey: Self.masterKey)
             for index in 1...max(count, 1) where count > 0 {
                 try await log.record(AuditEvent(
                     action: "gateway.call", outcome: index % 3 == 0 ? .denied : .success,
@@ -27,10 +29,16 @@ import Testing
     static func dropTriggers(_ database: Database) async throws {
         switch database.engine {
         case .sqlite:
-            try await database.sql.raw("DROP TRIGGER audit_entries_no_update").run()
-            try await database.sql.raw("DROP TRIGGER audit_entries_no_delete").run()
+            for trigger in ["audit_entries_no_update", "audit_entries_no_delete", "audit_head_no_delete", "audit_head_forward_only"] {
+                try await database.sql.raw(SQLQueryString("DROP TRIGGER \(unsafeRaw: trigger)")).run()
+            }
         case .postgres:
-            try await database.sql.raw("DROP TRIGGER audit_entries_append_only ON audit_entries").run()
+            for (trigger, table) in [
+                ("audit_entries_append_only", "audit_entries"), ("audit_entries_no_truncate", "audit_entries"),
+                ("audit_head_no_delete", "audit_head"), ("audit_head_no_truncate", "audit_head"), ("audit_head_forward", "audit_head"),
+            ] {
+                try await database.sql.raw(SQLQueryString("DROP TRIGGER \(unsafeRaw: trigger) ON \(unsafeRaw: table)")).run()
+            }
         }
     }
 
@@ -47,31 +55,48 @@ import Testing
             for (previous, entry) in zip(entries, entries.dropFirst()) {
                 #expect(entry.previousHash == previous.hash)
             }
-            #expect(entries.allSatisfy { $0.isIntact })
+            #expect(entries.allSatisfy { $0.isIntact(key: AuditEntry.chainKey(Self.masterKey)) })
             #expect(entries[2].event.outcome == .denied)
             #expect(entries[0].event.details["note"] == "Đắk Lắk \"quoted\" \\ \n line")
             let report = try await Self.verify(log)
-            #expect(report == .init(entriesChecked: 5, problem: nil))
+            #expect(report.problem == nil)
+            #expect(report.entriesChecked == 5)
+            #expect(report.headSeq == 5)
+            #expect(report.headHash == entries[4].hash)
         }
     }
 
     @Test func anEmptyLogVerifies() async throws {
         try await Self.withLog(entries: 0) { log, _ in
             let report = try await Self.verify(log)
-            #expect(report == .init(entriesChecked: 0, problem: nil))
+            #expect(report.problem == nil && report.entriesChecked == 0 && report.headSeq == 0)
         }
     }
 
-    @Test func theDatabaseRefusesUpdatesAndDeletes() async throws {
+    static func expectRefused(_ database: Database, _ statement: SQLQueryString) async {
+        do {
+            try await database.sql.raw(statement).run()
+            Issue.record("the database accepted: \(statement)")
+        } catch {
+            // The trigger's own message, not some other failure.
+            let text = String(reflecting: error)
+            #expect(text.contains("append-only") || text.contains("only moves forward") || text.contains("cannot be removed"), "\(text)")
+        }
+    }
+
+    @Test func theDatabaseRefusesUpdatesDeletesAndHeadRewinds() async throws {
         try await Self.withLog(entries: 2) { log, database in
-            await #expect(throws: (any Error).self) {
-                try await database.sql.raw("UPDATE audit_entries SET outcome = 'success' WHERE seq = 1").run()
-            }
-            await #expect(throws: (any Error).self) {
-                try await database.sql.raw("DELETE FROM audit_entries WHERE seq = 2").run()
+            await Self.expectRefused(database, "UPDATE audit_entries SET outcome = 'success' WHERE seq = 1")
+            await Self.expectRefused(database, "DELETE FROM audit_entries WHERE seq = 2")
+            await Self.expectRefused(database, "UPDATE audit_head SET seq = 0")
+            await Self.expectRefused(database, "DELETE FROM audit_head")
+            if database.engine == .postgres {
+                await Self.expectRefused(database, "TRUNCATE audit_entries")
+                await Self.expectRefused(database, "TRUNCATE audit_head")
             }
             let report = try await Self.verify(log)
             #expect(report.isIntact)
+            #expect(report.entriesChecked == 2)
         }
     }
 
@@ -93,17 +118,66 @@ import Testing
         }
     }
 
-    @Test func anEditRecomputingTheHashStillBreaksTheChain() async throws {
+    /// Without the key, a rewritten chain does not verify: here the forger rewrites entry 3 and every
+    /// entry after it, and the head, consistently — with a key of their own.
+    @Test func aChainRewrittenWithoutTheKeyIsNamed() async throws {
         try await Self.withLog(entries: 5) { log, database in
             try await Self.dropTriggers(database)
-            var forged = try await log.entries()[2]
-            var event = forged.event
-            event.subject = "someone-else"
-            forged = AuditEntry(seq: forged.seq, at: forged.at, event: event, previousHash: forged.previousHash)
-            try await database.sql.raw(
-                "UPDATE audit_entries SET subject = 'someone-else', hash = \(bind: forged.hash) WHERE seq = 3"
-            ).run()
-            #expect(try await Self.verify(log).problem == .linkBroken(seq: 4))
+            let forgerKey = SymmetricKey(size: .bits256)
+            let entries = try await log.entries()
+            var previous = entries[1].hash
+            for original in entries[2...] {
+                var event = original.event
+                if original.seq == 3 { event.subject = "someone-else" }
+                let forged = AuditEntry(seq: original.seq, at: original.at, event: event, previousHash: previous, key: forgerKey)
+                try await database.sql.raw(
+                    "UPDATE audit_entries SET subject = \(bind: event.subject), prev_hash = \(bind: previous), hash = \(bind: forged.hash) WHERE seq = \(bind: original.seq)"
+                ).run()
+                previous = forged.hash
+            }
+            try await database.sql.raw("UPDATE audit_head SET hash = \(bind: previous)").run()
+            #expect(try await Self.verify(log).problem == .altered(seq: 3))
+        }
+    }
+
+    @Test func entriesSlippedInOutsideTheChainAreNamed() async throws {
+        for seq in [0, -4, 99] {
+            try await Self.withLog(entries: 3) { log, database in
+                let copy = try await log.entries()[0]
+                try await database.sql.raw(
+                    """
+                    INSERT INTO audit_entries (seq, at, action, outcome, digests, details, prev_hash, hash)
+                    VALUES (\(bind: seq), \(bind: copy.at), 'sso.login', 'success', '{}', '{}', \(bind: copy.previousHash), \(bind: copy.hash))
+                    """
+                ).run()
+                #expect(try await Self.verify(log).problem == .unexpected(seq: Int64(seq)))
+            }
+        }
+    }
+
+    @Test func appendsDuringVerificationAreNotMistakenForTampering() async throws {
+        try await Self.withLog(entries: 20) { log, _ in
+            let writer = Task {
+                for index in 0..<60 {
+                    try await log.record(AuditEvent(action: "test.live", outcome: .success, objectID: String(index)))
+                }
+            }
+            for _ in 0..<10 {
+                let report = try await AuditVerifier(log: log, pageSize: 4).verify()
+                #expect(report.isIntact, "\(String(describing: report.problem))")
+            }
+            try await writer.value
+            #expect(try await AuditVerifier(log: log).verify().entriesChecked == 80)
+        }
+    }
+
+    @Test func aWrongKeyFindsEveryEntryAltered() async throws {
+        try await Self.withLog(entries: 2) { log, database in
+            let other = AuditLog(database: database, masterKey: MasterKey.generate())
+            let withOtherKey = try await AuditVerifier(log: other).verify()
+            let withRightKey = try await AuditVerifier(log: log).verify()
+            #expect(withOtherKey.problem == .altered(seq: 1))
+            #expect(withRightKey.isIntact)
         }
     }
 
@@ -166,7 +240,7 @@ import Testing
                 try await group.waitForAll()
             }
             let report = try await AuditVerifier(log: log).verify()
-            #expect(report == .init(entriesChecked: 40, problem: nil))
+            #expect(report.isIntact && report.entriesChecked == 40)
             #expect(Set(try await log.entries().compactMap(\.event.objectID)).count == 40)
         }
     }
@@ -178,8 +252,10 @@ import Testing
         )
         let encoded = AuditEntry.canonicalEncoding(seq: 1, at: "2026-11-29T01:00:00.000000Z", event: event, previousHash: AuditEntry.genesisHash)
         #expect(encoded == #"{"action":"sso.login","agency":null,"at":"2026-11-29T01:00:00.000000Z","client":null,"details":{"a":"Lắk","b":"2"},"digests":{},"object_id":null,"object_type":null,"outcome":"success","prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","request_id":null,"seq":1,"subject":"u1","v":1}"#)
-        let entry = AuditEntry(seq: 1, at: "2026-11-29T01:00:00.000000Z", event: event, previousHash: AuditEntry.genesisHash)
-        #expect(entry.hash.count == 64)
+        let key = SymmetricKey(data: Array(repeating: UInt8(7), count: 32))
+        let entry = AuditEntry(seq: 1, at: "2026-11-29T01:00:00.000000Z", event: event, previousHash: AuditEntry.genesisHash, key: key)
+        #expect(entry.hash == Array(HMAC<SHA256>.authenticationCode(for: Array(encoded.utf8), using: key)).hexString)
+        #expect(entry.isIntact(key: key))
         #expect(CanonicalJSON.quote("a\u{01}b") == #""a\u0001b""#)
     }
 }

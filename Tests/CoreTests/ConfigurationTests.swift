@@ -44,17 +44,19 @@ import Testing
     @Test func settingNamesAreStable() {
         // Operators script against these names.
         #expect(Configuration.Setting.allCases.map(\.flag) == [
-            "--host", "--port", "--data-dir", "--database-url", "--env", "--log-level", "--max-body-size",
+            "--host", "--port", "--data-dir", "--database-url", "--database-timeout", "--env", "--log-level", "--max-body-size",
+            "--master-key",
         ])
         #expect(Configuration.Setting.allCases.map(\.environmentVariable) == [
-            "LGSP_HOST", "LGSP_PORT", "LGSP_DATA_DIR", "LGSP_DATABASE_URL", "LGSP_ENV", "LGSP_LOG_LEVEL", "LGSP_MAX_BODY_SIZE",
+            "LGSP_HOST", "LGSP_PORT", "LGSP_DATA_DIR", "LGSP_DATABASE_URL", "LGSP_DATABASE_TIMEOUT", "LGSP_ENV", "LGSP_LOG_LEVEL",
+            "LGSP_MAX_BODY_SIZE", "LGSP_MASTER_KEY",
         ])
     }
 
     @Test(arguments: [
         (Configuration.Setting.port, "80000"), (.port, "http"), (.env, "staging"), (.logLevel, "loud"),
         (.maxBodySize, "10 parsecs"), (.maxBodySize, "0"), (.databaseURL, "mysql://x@y/z"), (.databaseURL, "postgres://host-without-user/db"),
-        (.host, ""),
+        (.host, ""), (.masterKey, "too-short"), (.databaseTimeout, "0s"), (.databaseTimeout, "soon"),
     ])
     func invalidValuesAreRefusedNamingTheSetting(setting: Configuration.Setting, value: String) {
         #expect {
@@ -63,6 +65,20 @@ import Testing
             guard let error = error as? ConfigurationError else { return false }
             return error.setting == setting && error.description.contains(setting.environmentVariable)
         }
+    }
+
+    @Test func percentEncodedCredentialsAreDecodedOnce() throws {
+        guard case .postgres(let location) = try #require(DatabaseLocation(url: "postgres://us%40er:p%40ss%2541@db/x")) else {
+            Issue.record("expected PostgreSQL")
+            return
+        }
+        #expect(location.username == "us@er")
+        #expect(location.password == "p@ss%41")
+    }
+
+    @Test(arguments: [("500ms", 500), ("30s", 30_000), ("30", 30_000), ("5m", 300_000), ("8h", 28_800_000), ("1d", 86_400_000)])
+    func durations(text: String, milliseconds: Int64) {
+        #expect(DurationValue(parsing: text)?.duration == .milliseconds(milliseconds))
     }
 
     @Test func databaseURLPasswordIsNeverEchoed() {

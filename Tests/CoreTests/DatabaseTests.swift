@@ -79,3 +79,101 @@ import Testing
         await cleanup()
     }
 }
+
+@Suite struct DatabaseFailureTests {
+    /// On PostgreSQL a failed statement aborts the transaction even when the code catches it; COMMIT would
+    /// then roll back silently. The transaction must fail instead.
+    @Test func aSwallowedStatementErrorFailsTheTransactionOnPostgres() async throws {
+        try await TestDatabase.with { database in
+            try await DatabaseTests.prepare(database)
+            let outcome: Result<Void, any Error>
+            do {
+                try await database.transaction { tx in
+                    try await tx.raw("UPDATE core_test_accounts SET balance = 55 WHERE name = 'a'").run()
+                    try? await tx.raw("INSERT INTO core_test_accounts (name, balance) VALUES ('a', 1)").run()
+                }
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            switch database.engine {
+            case .postgres:
+                guard case .failure(let error) = outcome else {
+                    Issue.record("the transaction reported success after PostgreSQL rolled it back")
+                    return
+                }
+                #expect(error is TransactionAbortedError)
+                #expect(try await DatabaseTests.balance(database, "a") == 100)
+            case .sqlite:
+                // SQLite keeps the transaction alive after a failed statement: the update commits.
+                #expect((try? outcome.get()) != nil)
+                #expect(try await DatabaseTests.balance(database, "a") == 55)
+            }
+        }
+    }
+
+    @Test func anUnreachablePostgresServerIsUnavailableNotAnInternalError() async throws {
+        // Port 1 on loopback: nothing listens there.
+        let location = try #require(DatabaseLocation(url: "postgres://nobody:x@127.0.0.1:1/none?sslmode=disable"))
+        let database = try Database.open(location, acquireTimeout: .milliseconds(800), logger: TestDatabase.logger)
+        let started = ContinuousClock.now
+        await #expect(throws: DatabaseUnavailableError.self) { try await database.ping() }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        await database.close()
+    }
+
+    @Test func anSQLiteLeaseWaitsAtMostTheAcquireTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(
+            .sqlite(path: directory.path + "/one.sqlite"), maxConnections: 1, acquireTimeout: .milliseconds(300), logger: TestDatabase.logger
+        )
+        let holding = Task {
+            try await database.withConnection { connection in
+                try await Task.sleep(for: .seconds(2))
+                try await connection.raw("SELECT 1").run()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        await #expect(throws: DatabaseUnavailableError.self) { try await database.ping() }
+        try await holding.value
+        try await database.ping()
+        await database.close()
+    }
+
+    @Test func closingWaitsForLeasedConnections() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(.sqlite(path: directory.path + "/close.sqlite"), logger: TestDatabase.logger)
+        try await database.sql.raw("CREATE TABLE core_close_test (n INTEGER)").run()
+        let working = Task {
+            try await database.transaction { tx in
+                try await Task.sleep(for: .milliseconds(400))
+                try await tx.raw("INSERT INTO core_close_test (n) VALUES (1)").run()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        await database.close()
+        try await working.value
+        await #expect(throws: (any Error).self) { try await database.ping() }
+        let reopened = try Database.open(.sqlite(path: directory.path + "/close.sqlite"), logger: TestDatabase.logger)
+        let count = try await reopened.sql.raw("SELECT COUNT(*) AS n FROM core_close_test").first()!.decode(column: "n", as: Int.self)
+        #expect(count == 1)
+        await reopened.close()
+    }
+
+    @Test func aFailedRollbackKeepsTheBodysError() async throws {
+        struct BodyFailed: Error {}
+        try await TestDatabase.with { database in
+            try await DatabaseTests.prepare(database)
+            await #expect(throws: BodyFailed.self) {
+                try await database.transaction { tx in
+                    // End the transaction behind the wrapper's back: its ROLLBACK then fails.
+                    try await tx.raw("COMMIT").run()
+                    throw BodyFailed()
+                }
+            }
+            try await database.ping()
+        }
+    }
+}

@@ -27,8 +27,10 @@ public enum ModuleConventions {
             let blobs = try await FileBlobStore(root: directory.path + "/blobs")
             var configuration = Configuration()
             configuration.dataDirectory = directory.path
+            let masterKey = MasterKey.generate()
             return try await body(PlatformServices(
-                configuration: configuration, database: database, blobs: blobs, audit: AuditLog(database: database)
+                configuration: configuration, database: database, blobs: blobs,
+                audit: AuditLog(database: database, masterKey: masterKey), masterKey: masterKey
             ))
         }
     }

@@ -19,19 +19,26 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (configuration, logger) = try options.load()
+            let masterKey: MasterKey
+            do {
+                masterKey = try MasterKey.resolve(configuration).0
+            } catch {
+                throw fail("\(error)", code: 2)
+            }
             let database = try Database.open(configuration.databaseLocation, logger: logger)
             let report: AuditVerifier.Report
             do {
-                report = try await AuditVerifier(log: AuditLog(database: database)).verify()
+                report = try await AuditVerifier(log: AuditLog(database: database, masterKey: masterKey)).verify()
                 await database.close()
             } catch {
                 await database.close()
                 throw fail("Không kiểm tra được nhật ký kiểm toán: \(error)", code: 2)
             }
             if let problem = report.problem {
-                throw fail("Nhật ký kiểm toán KHÔNG toàn vẹn. \(problem) (đã kiểm tra \(report.entriesChecked) bản ghi hợp lệ trước đó)")
+                throw fail("Nhật ký kiểm toán KHÔNG toàn vẹn. \(problem) (đã kiểm tra \(report.entriesChecked) bản ghi hợp lệ trước đó; đầu chuỗi #\(report.headSeq))")
             }
             print("Nhật ký kiểm toán toàn vẹn: \(report.entriesChecked) bản ghi, chuỗi băm khớp đến đầu chuỗi.")
+            print("Đầu chuỗi: #\(report.headSeq) \(report.headHash) — lưu lại ở nơi khác để đối chiếu lần sau.")
         }
     }
 }

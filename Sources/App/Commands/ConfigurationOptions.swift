@@ -9,9 +9,11 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("port"), help: help(.port)) var port: String?
     @Option(name: .customLong("data-dir"), help: help(.dataDir)) var dataDir: String?
     @Option(name: .customLong("database-url"), help: help(.databaseURL)) var databaseURL: String?
+    @Option(name: .customLong("database-timeout"), help: help(.databaseTimeout)) var databaseTimeout: String?
     @Option(name: .customLong("env"), help: help(.env)) var env: String?
     @Option(name: .customLong("log-level"), help: help(.logLevel)) var logLevel: String?
     @Option(name: .customLong("max-body-size"), help: help(.maxBodySize)) var maxBodySize: String?
+    @Option(name: .customLong("master-key"), help: help(.masterKey)) var masterKey: String?
 
     static func help(_ setting: Configuration.Setting) -> ArgumentHelp {
         let fallback = setting.defaultValue.isEmpty ? "" : ", mặc định \(setting.defaultValue)"
@@ -24,9 +26,11 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.port] = port
         flags[.dataDir] = dataDir
         flags[.databaseURL] = databaseURL
+        flags[.databaseTimeout] = databaseTimeout
         flags[.env] = env
         flags[.logLevel] = logLevel
         flags[.maxBodySize] = maxBodySize
+        flags[.masterKey] = masterKey
         do {
             return try Configuration.resolve(flags: flags, environment: environment)
         } catch {

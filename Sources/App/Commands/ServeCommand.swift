@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw fail("Không mở được kho dữ liệu: \(error)")
         }
+        if case .dataFolder(let path, true) = platform.masterKeySource {
+            logger.warning("Đã tạo khóa chính cho môi trường phát triển", metadata: ["path": .string(path)])
+        }
         do {
             try await platform.migrate()
             try await platform.blobs.sweepTemporaryFiles(olderThan: .seconds(24 * 3600))

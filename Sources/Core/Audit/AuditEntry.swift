@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 
 /// An entry of the hash chain: the event, its place (`seq`), its time, the previous entry's hash and its
-/// own hash = SHA-256 over `canonicalEncoding`.
+/// own hash = HMAC-SHA256 over `canonicalEncoding`, keyed with a key derived from the master key. The key
+/// is not in the database: someone who can write the tables cannot recompute a chain that verifies.
 public struct AuditEntry: Sendable, Equatable, Codable {
     public let seq: Int64
     public let at: String
@@ -13,12 +14,12 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     /// The hash of "before the first entry".
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    init(seq: Int64, at: String, event: AuditEvent, previousHash: String) {
+    init(seq: Int64, at: String, event: AuditEvent, previousHash: String, key: SymmetricKey) {
         self.seq = seq
         self.at = at
         self.event = event
         self.previousHash = previousHash
-        self.hash = Self.computeHash(seq: seq, at: at, event: event, previousHash: previousHash)
+        self.hash = Self.computeHash(seq: seq, at: at, event: event, previousHash: previousHash, key: key)
     }
 
     init(seq: Int64, at: String, event: AuditEvent, previousHash: String, storedHash: String) {
@@ -29,14 +30,43 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         self.hash = storedHash
     }
 
-    /// Whether the stored hash matches the entry's content.
-    public var isIntact: Bool {
-        hash == Self.computeHash(seq: seq, at: at, event: event, previousHash: previousHash)
+    /// Whether the stored hash matches the entry's content (compared in constant time).
+    public func isIntact(key: SymmetricKey) -> Bool {
+        guard let stored = Self.bytes(fromHex: hash) else { return false }
+        let message = Array(Self.canonicalEncoding(seq: seq, at: at, event: event, previousHash: previousHash).utf8)
+        return HMAC<SHA256>.isValidAuthenticationCode(stored, authenticating: message, using: key)
     }
 
-    static func computeHash(seq: Int64, at: String, event: AuditEvent, previousHash: String) -> String {
-        let bytes = Array(canonicalEncoding(seq: seq, at: at, event: event, previousHash: previousHash).utf8)
-        return SHA256.hash(data: bytes).hexString
+    static func computeHash(seq: Int64, at: String, event: AuditEvent, previousHash: String, key: SymmetricKey) -> String {
+        let message = Array(canonicalEncoding(seq: seq, at: at, event: event, previousHash: previousHash).utf8)
+        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key)).hexString
+    }
+
+    /// The key the audit chain is keyed with.
+    public static func chainKey(_ masterKey: MasterKey) -> SymmetricKey {
+        masterKey.derivedKey(for: "lgsp/audit-chain/v1")
+    }
+
+    static func bytes(fromHex hex: String) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count == 64 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(32)
+        var index = 0
+        while index < 64 {
+            guard let high = hexValue(utf8[index]), let low = hexValue(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
     }
 
     /// Canonical encoding, version 1: a JSON object with the keys below in this (sorted) order, no

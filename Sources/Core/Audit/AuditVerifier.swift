@@ -1,5 +1,9 @@
-/// Walks the audit chain from the first entry and names the first one that was altered, removed or
-/// moved (`lgsp audit verify`).
+import Crypto
+import SQLKit
+
+/// Walks the audit chain from the first entry and names the first one that was altered, removed, moved
+/// or slipped in (`lgsp audit verify`). It reads one consistent snapshot, so entries appended while it
+/// runs are neither missed nor mistaken for tampering.
 public struct AuditVerifier: Sendable {
     public let log: AuditLog
     public let pageSize: Int
@@ -11,42 +15,58 @@ public struct AuditVerifier: Sendable {
 
     public struct Report: Sendable, Equatable {
         public let entriesChecked: Int
+        /// The head verified against: operators can record it elsewhere and compare later (a chain
+        /// wiped and restarted by someone with the owner's rights shows as a head that went back).
+        public let headSeq: Int64
+        public let headHash: String
         public let problem: AuditChainProblem?
 
         public var isIntact: Bool { problem == nil }
     }
 
     public func verify() async throws -> Report {
-        var expectedSeq: Int64 = 1
-        var previousHash = AuditEntry.genesisHash
-        var checked = 0
-        while true {
-            let page = try await log.entries(after: expectedSeq - 1, limit: pageSize)
-            for entry in page {
-                if entry.seq != expectedSeq {
-                    return Report(entriesChecked: checked, problem: .missing(seq: expectedSeq, nextPresent: entry.seq))
-                }
-                if !entry.isIntact {
-                    return Report(entriesChecked: checked, problem: .altered(seq: entry.seq))
-                }
-                if entry.previousHash != previousHash {
-                    return Report(entriesChecked: checked, problem: .linkBroken(seq: entry.seq))
-                }
-                previousHash = entry.hash
-                expectedSeq += 1
-                checked += 1
+        let key = log.key
+        let pageSize = self.pageSize
+        return try await log.database.snapshot { connection in
+            let head = try await AuditLog.head(on: connection)
+            func report(_ checked: Int, _ problem: AuditChainProblem?) -> Report {
+                Report(entriesChecked: checked, headSeq: head.seq, headHash: head.hash, problem: problem)
             }
-            if page.count < pageSize { break }
+            // Entries outside 1…head were slipped in: the chain never wrote them.
+            let strays = try await connection.raw(
+                "SELECT seq FROM audit_entries WHERE seq < 1 OR seq > \(bind: head.seq) ORDER BY seq LIMIT 1"
+            ).first()
+            var expectedSeq: Int64 = 1
+            var previousHash = AuditEntry.genesisHash
+            var checked = 0
+            while expectedSeq <= head.seq {
+                let page = try await AuditLog.entries(on: connection, after: expectedSeq - 1, through: head.seq, limit: pageSize)
+                for entry in page {
+                    if entry.seq != expectedSeq {
+                        return report(checked, .missing(seq: expectedSeq, nextPresent: entry.seq))
+                    }
+                    if !entry.isIntact(key: key) {
+                        return report(checked, .altered(seq: entry.seq))
+                    }
+                    if entry.previousHash != previousHash {
+                        return report(checked, .linkBroken(seq: entry.seq))
+                    }
+                    previousHash = entry.hash
+                    expectedSeq += 1
+                    checked += 1
+                }
+                if page.isEmpty {
+                    return report(checked, .missing(seq: expectedSeq, nextPresent: nil))
+                }
+            }
+            if head.hash != previousHash {
+                return report(checked, .headMismatch(headSeq: head.seq, lastSeq: expectedSeq - 1))
+            }
+            if let stray = strays {
+                return report(checked, .unexpected(seq: try stray.decode(column: "seq", as: Int64.self)))
+            }
+            return report(checked, nil)
         }
-        let head = try await log.head()
-        let lastSeq = expectedSeq - 1
-        if head.seq > lastSeq {
-            return Report(entriesChecked: checked, problem: .missing(seq: lastSeq + 1, nextPresent: nil))
-        }
-        if head.seq < lastSeq || head.hash != previousHash {
-            return Report(entriesChecked: checked, problem: .headMismatch(headSeq: head.seq, lastSeq: lastSeq))
-        }
-        return Report(entriesChecked: checked, problem: nil)
     }
 }
 
@@ -60,6 +80,8 @@ public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
     case linkBroken(seq: Int64)
     /// The recorded head does not match the last entry.
     case headMismatch(headSeq: Int64, lastSeq: Int64)
+    /// An entry the chain never wrote (numbered outside 1…head).
+    case unexpected(seq: Int64)
 
     public var description: String {
         switch self {
@@ -73,6 +95,8 @@ public enum AuditChainProblem: Sendable, Equatable, CustomStringConvertible {
             return "Bản ghi #\(seq) không nối tiếp bản ghi trước: thứ tự đã bị đảo hoặc bản ghi bị thay thế."
         case .headMismatch(let headSeq, let lastSeq):
             return "Đầu chuỗi ghi #\(headSeq) không khớp bản ghi cuối #\(lastSeq): nhật ký đã bị can thiệp."
+        case .unexpected(let seq):
+            return "Bản ghi #\(seq) không do chuỗi ghi ra (số thứ tự nằm ngoài chuỗi): đã bị chèn thêm."
         }
     }
 }

@@ -63,8 +63,9 @@ public struct FileBlobStore: BlobStore {
 
         let digest = BlobDigest(hex: hasher.finalize().hexString)!
         let destination = FilePath(path(of: digest))
+        let leaf = destination.removingLastComponent()
         do {
-            try await fileSystem.createDirectory(at: destination.removingLastComponent(), withIntermediateDirectories: true)
+            try await makeDurableDirectories(leaf)
             if try await fileSystem.info(forFileAt: destination) != nil {
                 // Same digest, same content: keep the one already there.
                 _ = try? await fileSystem.removeItem(at: temporary)
@@ -75,15 +76,33 @@ public struct FileBlobStore: BlobStore {
                     // Another writer of the same content won the race.
                     _ = try? await fileSystem.removeItem(at: temporary)
                 }
-                try await fileSystem.withDirectoryHandle(atPath: destination.removingLastComponent()) { directory in
-                    try await directory.synchronize()
-                }
             }
+            // Also when the blob was already there: its writer may not have made the rename durable yet.
+            try await synchronizeDirectory(leaf)
         } catch {
             _ = try? await fileSystem.removeItem(at: temporary)
             throw error
         }
         return BlobRef(digest: digest, size: size)
+    }
+
+    /// Creates `sha256/ab/cd` as needed; every directory created, and its parent's entry for it, is
+    /// fsynced, so a blob the caller was told is stored survives a crash.
+    private func makeDurableDirectories(_ leaf: FilePath) async throws {
+        if try await fileSystem.info(forFileAt: leaf) != nil { return }
+        let middle = leaf.removingLastComponent()
+        let middleExisted = try await fileSystem.info(forFileAt: middle) != nil
+        try await fileSystem.createDirectory(at: leaf, withIntermediateDirectories: true)
+        try await synchronizeDirectory(middle)
+        if !middleExisted {
+            try await synchronizeDirectory(FilePath(contentDirectory))
+        }
+    }
+
+    private func synchronizeDirectory(_ directory: FilePath) async throws {
+        try await fileSystem.withDirectoryHandle(atPath: directory) { handle in
+            try await handle.synchronize()
+        }
     }
 
     public func read<R: Sendable>(
@@ -112,6 +131,8 @@ public struct FileBlobStore: BlobStore {
         return info.size
     }
 
+    /// Removes the file. Content is shared by everything that stored the same bytes: the owner of blob
+    /// references (DocStore) deletes only when no reference remains.
     public func delete(_ digest: BlobDigest) async throws {
         _ = try await fileSystem.removeItem(at: FilePath(path(of: digest)))
     }

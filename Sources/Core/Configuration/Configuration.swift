@@ -15,6 +15,10 @@ public struct Configuration: Sendable {
     public var logLevel: Logger.Level
     /// Largest request body accepted by routes that do not declare their own limit.
     public var maxBodySize: ByteSize
+    /// Base64 of 32 bytes; empty outside production means "keep one in the data folder".
+    public var masterKey: String
+    /// How long a request waits for a database connection before it is answered 503.
+    public var databaseTimeout: DurationValue
 
     public init(
         host: String = "127.0.0.1",
@@ -23,7 +27,9 @@ public struct Configuration: Sendable {
         databaseURL: String = "",
         environment: DeploymentEnvironment = .development,
         logLevel: Logger.Level = .info,
-        maxBodySize: ByteSize = ByteSize(bytes: 10 << 20)
+        maxBodySize: ByteSize = ByteSize(bytes: 10 << 20),
+        masterKey: String = "",
+        databaseTimeout: DurationValue = DurationValue(.seconds(5))
     ) {
         self.host = host
         self.port = port
@@ -32,12 +38,16 @@ public struct Configuration: Sendable {
         self.environment = environment
         self.logLevel = logLevel
         self.maxBodySize = maxBodySize
+        self.masterKey = masterKey
+        self.databaseTimeout = databaseTimeout
     }
 
     /// The settings, with their flag and environment names, defaults and help (shown by `lgsp serve --help`).
     public enum Setting: String, CaseIterable, Sendable {
-        case host, port, dataDir = "data-dir", databaseURL = "database-url", env, logLevel = "log-level"
+        case host, port, dataDir = "data-dir", databaseURL = "database-url", databaseTimeout = "database-timeout"
+        case env, logLevel = "log-level"
         case maxBodySize = "max-body-size"
+        case masterKey = "master-key"
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String {
@@ -51,9 +61,11 @@ public struct Configuration: Sendable {
             case .port: return String(defaults.port)
             case .dataDir: return defaults.dataDirectory
             case .databaseURL: return ""
+            case .databaseTimeout: return defaults.databaseTimeout.description
             case .env: return defaults.environment.rawValue
             case .logLevel: return defaults.logLevel.rawValue
             case .maxBodySize: return defaults.maxBodySize.description
+            case .masterKey: return ""
             }
         }
 
@@ -63,9 +75,12 @@ public struct Configuration: Sendable {
             case .port: return "Cổng HTTP"
             case .dataDir: return "Thư mục dữ liệu (SQLite, tệp blob)"
             case .databaseURL: return "URL cơ sở dữ liệu postgres://…; để trống dùng SQLite trong thư mục dữ liệu"
+            case .databaseTimeout: return "Thời gian tối đa chờ kết nối cơ sở dữ liệu trước khi trả 503, ví dụ 5s"
             case .env: return "Môi trường: development | test | production"
             case .logLevel: return "Mức ghi nhật ký: trace | debug | info | notice | warning | error | critical"
             case .maxBodySize: return "Kích thước tối đa của nội dung yêu cầu, ví dụ 10MiB"
+            case .masterKey:
+                return "Khóa chính 32 byte dạng base64 (bắt buộc ở production); để trống khi phát triển: lưu trong <data-dir>/master.key"
             }
         }
     }
@@ -103,6 +118,10 @@ public struct Configuration: Sendable {
                 )
             }
         }
+        guard let timeout = DurationValue(parsing: value(.databaseTimeout)), timeout.duration > .zero else {
+            throw ConfigurationError(setting: .databaseTimeout, value: value(.databaseTimeout), reason: "phải là khoảng thời gian dương, ví dụ 5s hoặc 500ms")
+        }
+        configuration.databaseTimeout = timeout
         guard let environmentValue = DeploymentEnvironment(rawValue: value(.env).lowercased()) else {
             throw ConfigurationError(setting: .env, value: value(.env), reason: "phải là development, test hoặc production")
         }
@@ -117,6 +136,10 @@ public struct Configuration: Sendable {
             )
         }
         configuration.maxBodySize = size
+        configuration.masterKey = value(.masterKey)
+        if !configuration.masterKey.isEmpty, MasterKey(base64: configuration.masterKey) == nil {
+            throw ConfigurationError(setting: .masterKey, value: "(ẩn)", reason: "phải là 32 byte mã hóa base64 (openssl rand -base64 32)")
+        }
         return configuration
     }
 

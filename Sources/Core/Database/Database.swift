@@ -30,7 +30,7 @@ public final class Database: Sendable {
         switch location {
         case .sqlite(let path):
             return Database(
-                driver: try SQLiteDriver(path: path, maxConnections: maxConnections, logger: logger),
+                driver: try SQLiteDriver(path: path, maxConnections: maxConnections, acquireTimeout: acquireTimeout, logger: logger),
                 location: location, logger: logger
             )
         case .postgres(let postgres):
@@ -46,21 +46,44 @@ public final class Database: Sendable {
     /// Runs `body` in a transaction on one connection. Commits when it returns, rolls back when it throws.
     ///
     /// On SQLite the transaction starts with `BEGIN IMMEDIATE`: it takes the write lock at once, so two
-    /// read-then-write transactions never deadlock on the upgrade.
+    /// read-then-write transactions never deadlock on the upgrade. On PostgreSQL a statement that failed
+    /// inside `body` aborts the transaction even if `body` caught the error; the commit then throws
+    /// `TransactionAbortedError` instead of silently rolling back.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        try await run(begin: engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN", body)
+    }
+
+    /// Runs `body` in a read-only transaction that sees one consistent snapshot of the database (SQLite:
+    /// a deferred transaction, which takes no write lock; PostgreSQL: REPEATABLE READ READ ONLY).
+    public func snapshot<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await run(begin: engine == .sqlite ? "BEGIN DEFERRED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    private func run<T: Sendable>(begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let engine = self.engine
         return try await driver.withConnection { connection in
             try await connection.raw(SQLQueryString(begin)).run()
             let result: T
             do {
                 result = try await body(connection)
-            } catch {
+            } catch let bodyError {
                 do {
                     try await connection.raw("ROLLBACK").run()
                 } catch {
-                    throw PoisonedConnectionError(underlying: error)
+                    // The connection's state is unknown: it is closed, and the body's error is what the
+                    // caller needs to see.
+                    throw PoisonedConnectionError(underlying: bodyError)
                 }
-                throw error
+                throw bodyError
+            }
+            if engine == .postgres {
+                do {
+                    // Fails with 25P02 when a statement inside the body failed and was swallowed.
+                    try await connection.raw("SELECT 1 AS alive").run()
+                } catch {
+                    try? await connection.raw("ROLLBACK").run()
+                    throw TransactionAbortedError(reason: SafeErrorDescription.describe(error))
+                }
             }
             do {
                 try await connection.raw("COMMIT").run()

@@ -15,3 +15,10 @@ public struct DatabaseUnavailableError: Error, CustomStringConvertible, Sendable
 struct PoisonedConnectionError: Error {
     let underlying: any Error
 }
+
+/// A PostgreSQL transaction was aborted by a failed statement inside it (even one the code caught); it
+/// was rolled back.
+public struct TransactionAbortedError: Error, CustomStringConvertible, Sendable {
+    public let reason: String
+    public var description: String { "Giao dịch cơ sở dữ liệu đã bị hủy do một câu lệnh lỗi bên trong: \(reason)" }
+}

@@ -81,8 +81,10 @@ public struct PostgresLocation: Sendable, Equatable {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         self.init(
             host: host, port: components.port ?? 5432,
-            username: user.removingPercentEncoding ?? user,
-            password: components.password.map { $0.removingPercentEncoding ?? $0 },
+            // URLComponents already decoded user and password once; decoding again would corrupt a
+            // password containing "%41".
+            username: user,
+            password: components.password,
             database: path.isEmpty ? nil : path,
             tls: tls, searchPath: searchPath
         )

@@ -50,14 +50,17 @@ final class PostgresDriver: DatabaseDriver {
                             throw error.underlying
                         }
                     })
-                } catch is CancellationError where !leased.withLockedValue({ $0 }) {
-                    return .timedOut
+                } catch where !leased.withLockedValue({ $0 }) {
+                    // No connection was had: the pool gave up connecting, was closed, or the wait was
+                    // cancelled by the timer below (PostgresNIO reports that as `requestCancelled`).
+                    return .unavailable(SafeErrorDescription.describe(error))
                 }
             }
             group.addTask {
                 try? await Task.sleep(for: self.acquireTimeout)
                 return .timerFired
             }
+            var timedOut = false
             while let outcome = try await group.next() {
                 switch outcome {
                 case .value(let value):
@@ -65,12 +68,15 @@ final class PostgresDriver: DatabaseDriver {
                     return value
                 case .timerFired:
                     if !leased.withLockedValue({ $0 }) {
+                        timedOut = true
                         group.cancelAll()
                     }
-                case .timedOut:
+                case .unavailable(let reason):
                     group.cancelAll()
+                    if Task.isCancelled && !timedOut { throw CancellationError() }
                     throw DatabaseUnavailableError(
-                        engine: .postgres, reason: "không lấy được kết nối trong \(self.acquireTimeout)"
+                        engine: .postgres,
+                        reason: timedOut ? "không lấy được kết nối trong \(self.acquireTimeout)" : reason
                     )
                 }
             }
@@ -86,6 +92,6 @@ final class PostgresDriver: DatabaseDriver {
     private enum Outcome<Value: Sendable>: Sendable {
         case value(Value)
         case timerFired
-        case timedOut
+        case unavailable(String)
     }
 }

@@ -13,7 +13,7 @@ final class SQLiteDriver: DatabaseDriver {
     private let pool: SQLiteConnectionPool
     private let threadPool: NIOThreadPool
 
-    init(path: String, maxConnections: Int, logger: Logger) throws {
+    init(path: String, maxConnections: Int, acquireTimeout: Duration, logger: Logger) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -21,7 +21,9 @@ final class SQLiteDriver: DatabaseDriver {
         let threadPool = NIOThreadPool(numberOfThreads: max(2, maxConnections))
         threadPool.start()
         self.threadPool = threadPool
-        self.pool = SQLiteConnectionPool(path: path, maxConnections: max(1, maxConnections), threadPool: threadPool, logger: logger)
+        self.pool = SQLiteConnectionPool(
+            path: path, maxConnections: max(1, maxConnections), acquireTimeout: acquireTimeout, threadPool: threadPool, logger: logger
+        )
     }
 
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -30,8 +32,10 @@ final class SQLiteDriver: DatabaseDriver {
             connection = try await pool.lease()
         } catch let error as CancellationError {
             throw error
+        } catch let error as DatabaseUnavailableError {
+            throw error
         } catch {
-            throw DatabaseUnavailableError(engine: .sqlite, reason: "\(error)")
+            throw DatabaseUnavailableError(engine: .sqlite, reason: SafeErrorDescription.describe(error))
         }
         do {
             let result = try await body(connection.sql(queryLogLevel: nil))
@@ -53,86 +57,124 @@ final class SQLiteDriver: DatabaseDriver {
     }
 }
 
-/// Up to `maxConnections` SQLite connections; leases wait (cancellably) when all are in use.
+/// Up to `maxConnections` SQLite connections. Waiters are served first come, first served: a released
+/// connection goes straight to the longest waiter. A lease that waits longer than `acquireTimeout` fails.
+/// `close()` waits for leased connections to come back before closing them.
 actor SQLiteConnectionPool {
     let path: String
     let maxConnections: Int
+    let acquireTimeout: Duration
     let threadPool: NIOThreadPool
     let logger: Logger
     private var idle: [SQLiteConnection] = []
+    /// Connections open or being opened, leased or idle.
     private var open = 0
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var leased = 0
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Grant, any Error>)] = []
     private var nextWaiterID: UInt64 = 0
     private var isClosed = false
+    private var drained: [CheckedContinuation<Void, Never>] = []
 
-    init(path: String, maxConnections: Int, threadPool: NIOThreadPool, logger: Logger) {
+    /// What a waiter is handed: a connection, or the right to open one.
+    enum Grant: Sendable {
+        case connection(SQLiteConnection)
+        case openNew
+    }
+
+    init(path: String, maxConnections: Int, acquireTimeout: Duration, threadPool: NIOThreadPool, logger: Logger) {
         self.path = path
         self.maxConnections = maxConnections
+        self.acquireTimeout = acquireTimeout
         self.threadPool = threadPool
         self.logger = logger
     }
 
     func lease() async throws -> SQLiteConnection {
+        guard !isClosed else { throw SQLitePoolClosed() }
+        var grant: Grant
+        if let connection = idle.popLast() {
+            grant = .connection(connection)
+        } else if open < maxConnections {
+            open += 1
+            grant = .openNew
+        } else {
+            grant = try await waitForGrant()
+        }
         while true {
-            guard !isClosed else { throw SQLitePoolClosed() }
-            if let connection = idle.popLast() {
-                if connection.isClosed {
-                    open -= 1
-                    continue
-                }
+            switch grant {
+            case .connection(let connection) where !connection.isClosed:
+                leased += 1
                 return connection
-            }
-            if open < maxConnections {
-                open += 1
+            case .connection:
+                // Closed while idle (after an error): open a replacement in its place.
+                grant = .openNew
+            case .openNew:
                 do {
-                    return try await openConnection()
+                    let connection = try await openConnection()
+                    leased += 1
+                    return connection
                 } catch {
                     open -= 1
-                    wakeOne()
+                    handOver()
                     throw error
                 }
             }
-            try await waitForRelease()
         }
     }
 
-    func release(_ connection: SQLiteConnection) {
-        if connection.isClosed || isClosed {
+    func release(_ connection: SQLiteConnection) async {
+        leased -= 1
+        if isClosed || connection.isClosed {
             open -= 1
-            if isClosed, !connection.isClosed {
-                Task { try? await connection.close() }
-            }
+            if !connection.isClosed { try? await connection.close() }
+            handOver()
+        } else if !waiters.isEmpty {
+            waiters.removeFirst().continuation.resume(returning: .connection(connection))
         } else {
             idle.append(connection)
         }
-        wakeOne()
+        if isClosed && leased == 0 {
+            for waiter in drained { waiter.resume() }
+            drained.removeAll()
+        }
     }
 
+    /// Stops new leases, waits for leased connections to come back, closes every connection.
     func close() async {
         isClosed = true
+        for waiter in waiters {
+            waiter.continuation.resume(throwing: SQLitePoolClosed())
+        }
+        waiters.removeAll()
+        if leased > 0 {
+            await withCheckedContinuation { drained.append($0) }
+        }
         let connections = idle
         idle.removeAll()
         open -= connections.count
         for connection in connections {
             try? await connection.close()
         }
-        for waiter in waiters {
-            waiter.continuation.resume(throwing: SQLitePoolClosed())
-        }
-        waiters.removeAll()
     }
 
-    private func wakeOne() {
-        if !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume()
-        }
+    /// A slot freed up (a connection closed or failed to open): let the longest waiter open one.
+    private func handOver() {
+        guard !isClosed, !waiters.isEmpty, open < maxConnections else { return }
+        open += 1
+        waiters.removeFirst().continuation.resume(returning: .openNew)
     }
 
-    private func waitForRelease() async throws {
+    private func waitForGrant() async throws -> Grant {
         nextWaiterID += 1
         let id = nextWaiterID
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        let timeout = acquireTimeout
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            self.failWaiter(id, with: DatabaseUnavailableError(engine: .sqlite, reason: "không có kết nối rảnh trong \(timeout)"))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Grant, any Error>) in
                 if Task.isCancelled {
                     continuation.resume(throwing: CancellationError())
                 } else {
@@ -140,13 +182,13 @@ actor SQLiteConnectionPool {
                 }
             }
         } onCancel: {
-            Task { await self.cancelWaiter(id) }
+            Task { await self.failWaiter(id, with: CancellationError()) }
         }
     }
 
-    private func cancelWaiter(_ id: UInt64) {
+    private func failWaiter(_ id: UInt64, with error: any Error) {
         if let index = waiters.firstIndex(where: { $0.id == id }) {
-            waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+            waiters.remove(at: index).continuation.resume(throwing: error)
         }
     }
 

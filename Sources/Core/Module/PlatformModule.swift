@@ -23,11 +23,14 @@ public struct PlatformServices: Sendable {
     public let database: Database
     public let blobs: any BlobStore
     public let audit: AuditLog
+    /// Derive per-purpose keys from it (`derivedKey(for:)`, `seal`); never store it.
+    public let masterKey: MasterKey
 
-    public init(configuration: Configuration, database: Database, blobs: any BlobStore, audit: AuditLog) {
+    public init(configuration: Configuration, database: Database, blobs: any BlobStore, audit: AuditLog, masterKey: MasterKey) {
         self.configuration = configuration
         self.database = database
         self.blobs = blobs
         self.audit = audit
+        self.masterKey = masterKey
     }
 }

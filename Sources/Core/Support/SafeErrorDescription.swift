@@ -1,17 +1,34 @@
 import PostgresKit
+import SQLiteNIO
 
-/// An error described for logs and operator messages without the data it may carry. PostgreSQL errors
-/// hide everything in their `description`; here they show their code, SQLSTATE and server message, but
-/// never the statement's bound values or the server's `detail` (which can quote row values).
+/// An error described for logs and operator messages without the data it may carry.
+///
+/// PostgreSQL errors show their code, SQLSTATE and the names of the schema objects involved, never the
+/// server's message or detail (both can quote values: `invalid input syntax for type bigint: "…"`) nor
+/// the statement's bound values. SQLite errors show their message, which names constraints and columns
+/// but not values.
 public enum SafeErrorDescription {
     public static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             var parts = ["PostgreSQL \(error.code)"]
-            if let state = error.serverInfo?[.sqlState] { parts.append("SQLSTATE \(state)") }
-            if let message = error.serverInfo?[.message] { parts.append(message) }
+            if let info = error.serverInfo {
+                if let state = info[.sqlState] { parts.append("SQLSTATE \(state)") }
+                for (label, field) in [("schema", PSQLError.ServerInfo.Field.schemaName), ("table", .tableName),
+                                       ("column", .columnName), ("constraint", .constraintName), ("routine", .routine)] {
+                    if let value = info[field] { parts.append("\(label) \(value)") }
+                }
+            }
             if let underlying = error.underlying { parts.append(describe(underlying)) }
-            return parts.joined(separator: ": ")
+            return parts.joined(separator: ", ")
         }
-        return "\(error)"
+        if let error = error as? SQLiteError {
+            return "SQLite \(error.reason): \(error.message)"
+        }
+        return "\(String(reflecting: type(of: error))): \(error)"
+    }
+
+    /// The SQLSTATE of a PostgreSQL error, nil for anything else.
+    public static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 }
