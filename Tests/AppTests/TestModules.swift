@@ -5,6 +5,10 @@ import Hummingbird
 struct EchoModule: PlatformModule {
     let name = "echo"
     let tablePrefix = "echo_"
+    var database: Database? = nil
+
+    init() {}
+    init(services: PlatformServices) { self.database = services.database }
 
     struct Greeting: Codable, ResponseEncodable {
         let name: String
@@ -30,6 +34,14 @@ struct EchoModule: PlatformModule {
             "testBoom", summary: "Lỗi bất ngờ", tags: ["test"], responses: [APIResponse(200, "Không bao giờ")]
         )) { _, _ -> String in
             throw SecretLeakingError()
+        }
+        let database = self.database
+        api.add(.get, "/test/db", APIOperation(
+            "testDatabase", summary: "Một truy vấn cơ sở dữ liệu", tags: ["test"], responses: [APIResponse(200, "Trả lời của cơ sở dữ liệu")]
+        )) { _, _ -> String in
+            guard let database else { return "no database" }
+            try await database.ping()
+            return "ok"
         }
         api.add(.get, "/test/items/{id}", APIOperation(
             "testItem", summary: "Một mục", tags: ["test"], responses: [APIResponse(200, "Mục")]
