@@ -5,8 +5,19 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
-/// The service modules: each depends on Core only; App wires them together.
+/// The service modules: each depends on Core only (and on the libraries it alone uses); App wires them.
 let modules = ["SSO", "Catalogs", "Forms", "DocStore", "Gateway", "NationalSim"]
+let moduleDependencies: [String: [Target.Dependency]] = [
+    "SSO": [
+        .product(name: "JWTKit", package: "jwt-kit"),
+        .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+        .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "SQLKit", package: "sql-kit"),
+    ],
+]
 
 let package = Package(
     name: "lgsp",
@@ -27,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -88,6 +102,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
     ]
-        + modules.map { .target(name: $0, dependencies: ["Core"], swiftSettings: swiftSettings) }
-        + modules.map { .testTarget(name: "\($0)Tests", dependencies: [.target(name: $0), "Core", "LGSPTesting"], swiftSettings: swiftSettings) }
+        + modules.map { .target(name: $0, dependencies: ["Core"] + (moduleDependencies[$0] ?? []), swiftSettings: swiftSettings) }
+        + modules.map {
+            .testTarget(
+                name: "\($0)Tests",
+                dependencies: [.target(name: $0), "Core", "LGSPTesting", .product(name: "HummingbirdTesting", package: "hummingbird")]
+                    + (moduleDependencies[$0] ?? []),
+                swiftSettings: swiftSettings
+            )
+        }
 )

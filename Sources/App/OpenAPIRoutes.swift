@@ -8,7 +8,7 @@ import Synchronization
 enum OpenAPIRoutes {
     static func register(on api: APIRouter) {
         let cache = DocumentCache()
-        api.add(.get, "/openapi.json", maxBodySize: 0, APIOperation(
+        api.add(.get, "/openapi.json", access: .anonymous, maxBodySize: 0, APIOperation(
             "getOpenAPI",
             summary: "Mô tả toàn bộ API theo OpenAPI 3.1",
             tags: ["system"],

@@ -18,7 +18,7 @@ struct SystemRoutes {
     func register(on api: APIRouter) {
         api.addTag("system", description: "Trạng thái hệ thống và số liệu giám sát")
         let startedAt = platform.startedAt
-        api.add(.get, "/health", maxBodySize: 0, APIOperation(
+        api.add(.get, "/health", access: .anonymous, maxBodySize: 0, APIOperation(
             "getHealth",
             summary: "Trạng thái mức 1: hệ thống đang chạy",
             description: "Trả lời ngay, không kiểm tra thành phần nào (Phụ lục 01, mục 2.3.1).",
@@ -43,7 +43,7 @@ struct SystemRoutes {
         ])
 
         let health = HealthService(checks: platform.healthChecks, logger: platform.logger)
-        api.add(.get, "/health/services", maxBodySize: 0, APIOperation(
+        api.add(.get, "/health/services", access: .anonymous, maxBodySize: 0, APIOperation(
             "getServiceHealth",
             summary: "Trạng thái mức 2: kiểm tra từng thành phần",
             description: "Kiểm tra thật cơ sở dữ liệu (một truy vấn) và kho tệp (ghi, đọc, xóa một tệp thử); trả 503 khi có thành phần không hoạt động.",
@@ -88,7 +88,7 @@ struct SystemRoutes {
             namespace: "lgsp", metricName: "audit_head", unitName: "seq", helpText: "Số thứ tự bản ghi cuối của nhật ký kiểm toán"
         ))
         let audit = platform.services.audit
-        api.add(.get, "/metrics", maxBodySize: 0, APIOperation(
+        api.add(.get, "/metrics", access: .anonymous, maxBodySize: 0, APIOperation(
             "getMetrics",
             summary: "Số liệu giám sát theo định dạng Prometheus",
             tags: ["system"],

@@ -8,8 +8,18 @@ public struct SSOModule: PlatformModule {
     public let name = "sso"
     public let tablePrefix = "sso_"
     let services: PlatformServices
+    public let keys: SigningKeys
+    public let tokens: TokenService
+    let revocations: RevocationList
 
     public init(services: PlatformServices) {
         self.services = services
+        let settings = services.configuration.sso
+        let longest = max(settings.accessTokenTTL.duration, settings.idTokenTTL.duration)
+        self.keys = SigningKeys(database: services.database, masterKey: services.masterKey, publishWindow: longest + .seconds(300))
+        self.revocations = RevocationList(database: services.database)
+        self.tokens = TokenService(issuer: services.configuration.issuer, keys: keys, revocations: revocations, settings: settings)
     }
+
+    public var migrations: [Migration] { SSOMigrations.all }
 }

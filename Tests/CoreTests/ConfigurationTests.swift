@@ -45,11 +45,15 @@ import Testing
         // Operators script against these names.
         #expect(Configuration.Setting.allCases.map(\.flag) == [
             "--host", "--port", "--data-dir", "--database-url", "--database-timeout", "--env", "--log-level", "--max-body-size",
-            "--master-key",
+            "--master-key", "--public-url", "--bcrypt-cost", "--login-max-failures", "--login-lockout", "--login-lockout-max",
+            "--login-rate-limit", "--access-token-ttl", "--id-token-ttl", "--refresh-token-idle", "--refresh-token-max",
+            "--sso-session-idle", "--sso-session-max",
         ])
         #expect(Configuration.Setting.allCases.map(\.environmentVariable) == [
             "LGSP_HOST", "LGSP_PORT", "LGSP_DATA_DIR", "LGSP_DATABASE_URL", "LGSP_DATABASE_TIMEOUT", "LGSP_ENV", "LGSP_LOG_LEVEL",
-            "LGSP_MAX_BODY_SIZE", "LGSP_MASTER_KEY",
+            "LGSP_MAX_BODY_SIZE", "LGSP_MASTER_KEY", "LGSP_PUBLIC_URL", "LGSP_BCRYPT_COST", "LGSP_LOGIN_MAX_FAILURES",
+            "LGSP_LOGIN_LOCKOUT", "LGSP_LOGIN_LOCKOUT_MAX", "LGSP_LOGIN_RATE_LIMIT", "LGSP_ACCESS_TOKEN_TTL", "LGSP_ID_TOKEN_TTL",
+            "LGSP_REFRESH_TOKEN_IDLE", "LGSP_REFRESH_TOKEN_MAX", "LGSP_SSO_SESSION_IDLE", "LGSP_SSO_SESSION_MAX",
         ])
     }
 
@@ -57,6 +61,8 @@ import Testing
         (Configuration.Setting.port, "80000"), (.port, "http"), (.env, "staging"), (.logLevel, "loud"),
         (.maxBodySize, "10 parsecs"), (.maxBodySize, "0"), (.databaseURL, "mysql://x@y/z"), (.databaseURL, "postgres://host-without-user/db"),
         (.host, ""), (.masterKey, "too-short"), (.databaseTimeout, "0s"), (.databaseTimeout, "soon"),
+        (.publicURL, "ftp://x"), (.publicURL, "https://x/?a=1"), (.bcryptCost, "3"), (.bcryptCost, "32"),
+        (.accessTokenTTL, "never"), (.loginMaxFailures, "0"),
     ])
     func invalidValuesAreRefusedNamingTheSetting(setting: Configuration.Setting, value: String) {
         #expect {
@@ -65,6 +71,19 @@ import Testing
             guard let error = error as? ConfigurationError else { return false }
             return error.setting == setting && error.description.contains(setting.environmentVariable)
         }
+    }
+
+    @Test func issuerDefaultsToTheListeningAddress() throws {
+        #expect(try Configuration.resolve(flags: [:], environment: [:]).issuer == "http://127.0.0.1:8080")
+        #expect(try Configuration.resolve(flags: [.host: "0.0.0.0", .port: "9000"], environment: [:]).issuer == "http://127.0.0.1:9000")
+        #expect(try Configuration.resolve(flags: [.publicURL: "https://lgsp.example.vn/"], environment: [:]).issuer == "https://lgsp.example.vn")
+    }
+
+    @Test func productionRequiresABcryptCostOfTenOrMore() {
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.resolve(flags: [.env: "production", .bcryptCost: "8"], environment: [:])
+        }
+        #expect((try? Configuration.resolve(flags: [.env: "test", .bcryptCost: "4"], environment: [:]))?.sso.bcryptCost == 4)
     }
 
     @Test func percentEncodedCredentialsAreDecodedOnce() throws {

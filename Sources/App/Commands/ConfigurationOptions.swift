@@ -14,6 +14,18 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: help(.logLevel)) var logLevel: String?
     @Option(name: .customLong("max-body-size"), help: help(.maxBodySize)) var maxBodySize: String?
     @Option(name: .customLong("master-key"), help: help(.masterKey)) var masterKey: String?
+    @Option(name: .customLong("public-url"), help: help(.publicURL)) var publicURL: String?
+    @Option(name: .customLong("bcrypt-cost"), help: help(.bcryptCost)) var bcryptCost: String?
+    @Option(name: .customLong("login-max-failures"), help: help(.loginMaxFailures)) var loginMaxFailures: String?
+    @Option(name: .customLong("login-lockout"), help: help(.loginLockout)) var loginLockout: String?
+    @Option(name: .customLong("login-lockout-max"), help: help(.loginLockoutMax)) var loginLockoutMax: String?
+    @Option(name: .customLong("login-rate-limit"), help: help(.loginRateLimit)) var loginRateLimit: String?
+    @Option(name: .customLong("access-token-ttl"), help: help(.accessTokenTTL)) var accessTokenTTL: String?
+    @Option(name: .customLong("id-token-ttl"), help: help(.idTokenTTL)) var idTokenTTL: String?
+    @Option(name: .customLong("refresh-token-idle"), help: help(.refreshTokenIdle)) var refreshTokenIdle: String?
+    @Option(name: .customLong("refresh-token-max"), help: help(.refreshTokenMax)) var refreshTokenMax: String?
+    @Option(name: .customLong("sso-session-idle"), help: help(.ssoSessionIdle)) var ssoSessionIdle: String?
+    @Option(name: .customLong("sso-session-max"), help: help(.ssoSessionMax)) var ssoSessionMax: String?
 
     static func help(_ setting: Configuration.Setting) -> ArgumentHelp {
         let fallback = setting.defaultValue.isEmpty ? "" : ", mặc định \(setting.defaultValue)"
@@ -31,6 +43,18 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.logLevel] = logLevel
         flags[.maxBodySize] = maxBodySize
         flags[.masterKey] = masterKey
+        flags[.publicURL] = publicURL
+        flags[.bcryptCost] = bcryptCost
+        flags[.loginMaxFailures] = loginMaxFailures
+        flags[.loginLockout] = loginLockout
+        flags[.loginLockoutMax] = loginLockoutMax
+        flags[.loginRateLimit] = loginRateLimit
+        flags[.accessTokenTTL] = accessTokenTTL
+        flags[.idTokenTTL] = idTokenTTL
+        flags[.refreshTokenIdle] = refreshTokenIdle
+        flags[.refreshTokenMax] = refreshTokenMax
+        flags[.ssoSessionIdle] = ssoSessionIdle
+        flags[.ssoSessionMax] = ssoSessionMax
         do {
             return try Configuration.resolve(flags: flags, environment: environment)
         } catch {

@@ -19,6 +19,10 @@ public struct Configuration: Sendable {
     public var masterKey: String
     /// How long a request waits for a database connection before it is answered 503.
     public var databaseTimeout: DurationValue
+    /// The URL clients reach the platform at; the OpenID Connect issuer. Empty: `http://<host>:<port>`.
+    public var publicURL: String
+    /// Single sign-on: password hashing, brute-force protection and token lifetimes.
+    public var sso: SSOSettings
 
     public init(
         host: String = "127.0.0.1",
@@ -29,7 +33,9 @@ public struct Configuration: Sendable {
         logLevel: Logger.Level = .info,
         maxBodySize: ByteSize = ByteSize(bytes: 10 << 20),
         masterKey: String = "",
-        databaseTimeout: DurationValue = DurationValue(.seconds(5))
+        databaseTimeout: DurationValue = DurationValue(.seconds(5)),
+        publicURL: String = "",
+        sso: SSOSettings = SSOSettings()
     ) {
         self.host = host
         self.port = port
@@ -40,6 +46,15 @@ public struct Configuration: Sendable {
         self.maxBodySize = maxBodySize
         self.masterKey = masterKey
         self.databaseTimeout = databaseTimeout
+        self.publicURL = publicURL
+        self.sso = sso
+    }
+
+    /// The issuer and base of every absolute URL the platform hands out, without a trailing slash.
+    public var issuer: String {
+        if !publicURL.isEmpty { return publicURL }
+        let visibleHost = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        return "http://\(visibleHost.contains(":") ? "[\(visibleHost)]" : visibleHost):\(port)"
     }
 
     /// The settings, with their flag and environment names, defaults and help (shown by `lgsp serve --help`).
@@ -48,6 +63,18 @@ public struct Configuration: Sendable {
         case env, logLevel = "log-level"
         case maxBodySize = "max-body-size"
         case masterKey = "master-key"
+        case publicURL = "public-url"
+        case bcryptCost = "bcrypt-cost"
+        case loginMaxFailures = "login-max-failures"
+        case loginLockout = "login-lockout"
+        case loginLockoutMax = "login-lockout-max"
+        case loginRateLimit = "login-rate-limit"
+        case accessTokenTTL = "access-token-ttl"
+        case idTokenTTL = "id-token-ttl"
+        case refreshTokenIdle = "refresh-token-idle"
+        case refreshTokenMax = "refresh-token-max"
+        case ssoSessionIdle = "sso-session-idle"
+        case ssoSessionMax = "sso-session-max"
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String {
@@ -66,6 +93,18 @@ public struct Configuration: Sendable {
             case .logLevel: return defaults.logLevel.rawValue
             case .maxBodySize: return defaults.maxBodySize.description
             case .masterKey: return ""
+            case .publicURL: return ""
+            case .bcryptCost: return String(defaults.sso.bcryptCost)
+            case .loginMaxFailures: return String(defaults.sso.loginMaxFailures)
+            case .loginLockout: return defaults.sso.loginLockout.description
+            case .loginLockoutMax: return defaults.sso.loginLockoutMax.description
+            case .loginRateLimit: return String(defaults.sso.loginRateLimit)
+            case .accessTokenTTL: return defaults.sso.accessTokenTTL.description
+            case .idTokenTTL: return defaults.sso.idTokenTTL.description
+            case .refreshTokenIdle: return defaults.sso.refreshTokenIdle.description
+            case .refreshTokenMax: return defaults.sso.refreshTokenMax.description
+            case .ssoSessionIdle: return defaults.sso.sessionIdle.description
+            case .ssoSessionMax: return defaults.sso.sessionMax.description
             }
         }
 
@@ -81,6 +120,18 @@ public struct Configuration: Sendable {
             case .maxBodySize: return "Kích thước tối đa của nội dung yêu cầu, ví dụ 10MiB"
             case .masterKey:
                 return "Khóa chính 32 byte dạng base64 (bắt buộc ở production); để trống khi phát triển: lưu trong <data-dir>/master.key"
+            case .publicURL: return "URL công khai của nền tảng, cũng là issuer OpenID Connect; để trống: http://<host>:<port>"
+            case .bcryptCost: return "Hệ số bcrypt khi băm mật khẩu (10–16; 4–9 chỉ dùng khi kiểm thử)"
+            case .loginMaxFailures: return "Số lần đăng nhập sai liên tiếp trước khi tạm khóa"
+            case .loginLockout: return "Thời gian tạm khóa lần đầu; mỗi lần khóa tiếp theo gấp đôi"
+            case .loginLockoutMax: return "Thời gian tạm khóa tối đa"
+            case .loginRateLimit: return "Số lần thử đăng nhập tối đa mỗi phút từ một địa chỉ IP"
+            case .accessTokenTTL: return "Thời hạn access token"
+            case .idTokenTTL: return "Thời hạn ID token"
+            case .refreshTokenIdle: return "Refresh token hết hạn nếu không dùng trong khoảng này"
+            case .refreshTokenMax: return "Thời hạn tối đa của một chuỗi refresh token kể từ lần đăng nhập"
+            case .ssoSessionIdle: return "Phiên đăng nhập một lần hết hạn nếu không dùng trong khoảng này"
+            case .ssoSessionMax: return "Thời hạn tối đa của phiên đăng nhập một lần"
             }
         }
     }
@@ -140,6 +191,43 @@ public struct Configuration: Sendable {
         if !configuration.masterKey.isEmpty, MasterKey(base64: configuration.masterKey) == nil {
             throw ConfigurationError(setting: .masterKey, value: "(ẩn)", reason: "phải là 32 byte mã hóa base64 (openssl rand -base64 32)")
         }
+        configuration.publicURL = value(.publicURL)
+        if !configuration.publicURL.isEmpty {
+            while configuration.publicURL.hasSuffix("/") { configuration.publicURL.removeLast() }
+            guard let url = URLComponents(string: configuration.publicURL), ["http", "https"].contains(url.scheme ?? ""),
+                url.host?.isEmpty == false, url.query == nil, url.fragment == nil, url.user == nil
+            else {
+                throw ConfigurationError(setting: .publicURL, value: value(.publicURL), reason: "phải là URL http(s) không có truy vấn, ví dụ https://lgsp.example.vn")
+            }
+        }
+        func integer(_ setting: Setting, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let number = Int(value(setting)), range.contains(number) else {
+                throw ConfigurationError(setting: setting, value: value(setting), reason: "phải là số nguyên từ \(range.lowerBound) đến \(range.upperBound)")
+            }
+            return number
+        }
+        func duration(_ setting: Setting) throws(ConfigurationError) -> DurationValue {
+            guard let parsed = DurationValue(parsing: value(setting)), parsed.duration > .zero else {
+                throw ConfigurationError(setting: setting, value: value(setting), reason: "phải là khoảng thời gian dương, ví dụ 30s, 5m, 8h")
+            }
+            return parsed
+        }
+        var sso = SSOSettings()
+        sso.bcryptCost = try integer(.bcryptCost, 4...16)
+        if configuration.environment == .production && sso.bcryptCost < 10 {
+            throw ConfigurationError(setting: .bcryptCost, value: value(.bcryptCost), reason: "ở production phải từ 10 trở lên")
+        }
+        sso.loginMaxFailures = try integer(.loginMaxFailures, 1...100)
+        sso.loginLockout = try duration(.loginLockout)
+        sso.loginLockoutMax = try duration(.loginLockoutMax)
+        sso.loginRateLimit = try integer(.loginRateLimit, 1...100_000)
+        sso.accessTokenTTL = try duration(.accessTokenTTL)
+        sso.idTokenTTL = try duration(.idTokenTTL)
+        sso.refreshTokenIdle = try duration(.refreshTokenIdle)
+        sso.refreshTokenMax = try duration(.refreshTokenMax)
+        sso.sessionIdle = try duration(.ssoSessionIdle)
+        sso.sessionMax = try duration(.ssoSessionMax)
+        configuration.sso = sso
         return configuration
     }
 
@@ -167,4 +255,22 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         "Cấu hình \(setting.flag) / \(setting.environmentVariable) = \"\(value)\" không hợp lệ: \(reason)."
     }
+}
+
+/// Single sign-on settings (flags `--bcrypt-cost`, `--login-…`, `--…-ttl`, `--refresh-token-…`,
+/// `--sso-session-…`).
+public struct SSOSettings: Sendable, Equatable {
+    public var bcryptCost = 10
+    public var loginMaxFailures = 5
+    public var loginLockout = DurationValue(.seconds(60))
+    public var loginLockoutMax = DurationValue(.seconds(3600))
+    public var loginRateLimit = 30
+    public var accessTokenTTL = DurationValue(.seconds(300))
+    public var idTokenTTL = DurationValue(.seconds(300))
+    public var refreshTokenIdle = DurationValue(.seconds(8 * 3600))
+    public var refreshTokenMax = DurationValue(.seconds(24 * 3600))
+    public var sessionIdle = DurationValue(.seconds(30 * 60))
+    public var sessionMax = DurationValue(.seconds(10 * 3600))
+
+    public init() {}
 }

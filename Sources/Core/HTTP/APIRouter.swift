@@ -13,6 +13,7 @@ public final class APIRouter: @unchecked Sendable {
     public private(set) var schemas: [String: JSONValue] = [:]
     public private(set) var tags: [String: String] = [:]
     public let defaultMaxBodySize: Int
+    private let authorization: BearerAuthorization
     private var built = false
 
     public struct Route: Sendable {
@@ -21,13 +22,20 @@ public final class APIRouter: @unchecked Sendable {
         public let path: String
         public let operation: APIOperation
         public let maxBodySize: Int
+        public let access: RouteAccess
     }
 
     /// - Parameters:
     ///   - defaultMaxBodySize: limit for routes that do not declare one (`--max-body-size`)
     ///   - middlewares: applied to every route, outermost first
-    public init(defaultMaxBodySize: Int, middlewares: [any MiddlewareProtocol<Request, Response, AppRequestContext>]) {
+    ///   - tokenVerifier: verifies access tokens for routes that require one; without it they answer 401
+    public init(
+        defaultMaxBodySize: Int,
+        middlewares: [any MiddlewareProtocol<Request, Response, AppRequestContext>],
+        tokenVerifier: (any AccessTokenVerifier)? = nil
+    ) {
         self.defaultMaxBodySize = defaultMaxBodySize
+        self.authorization = BearerAuthorization(verifier: tokenVerifier)
         self.router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
         for middleware in middlewares {
             router.add(middleware: middleware)
@@ -35,10 +43,12 @@ public final class APIRouter: @unchecked Sendable {
         addSchema("Problem", Self.problemSchema)
     }
 
-    /// Adds a route. `path` uses `{name}` for parameters, as OpenAPI does.
+    /// Adds a route. `path` uses `{name}` for parameters, as OpenAPI does. `access` says who may call
+    /// it; the token is checked before the body is read.
     public func add<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method,
         _ path: String,
+        access: RouteAccess,
         maxBodySize: Int? = nil,
         _ operation: APIOperation,
         handler: @escaping @Sendable (Request, AppRequestContext) async throws -> Output
@@ -52,10 +62,12 @@ public final class APIRouter: @unchecked Sendable {
             "operationId \(operation.operationID) used twice"
         )
         let limit = maxBodySize ?? defaultMaxBodySize
-        routes.append(Route(method: method, path: path, operation: operation, maxBodySize: limit))
+        routes.append(Route(method: method, path: path, operation: operation, maxBodySize: limit, access: access))
+        let authorization = self.authorization
         router.on(RouterPath(path), method: method) { request, context in
             var request = request
             var context = context
+            try await authorization.authorize(access, request: request, context: &context)
             context.maxBodySize = limit
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
                 throw Self.tooLarge(limit)

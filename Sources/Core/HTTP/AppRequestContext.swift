@@ -11,12 +11,15 @@ public struct AppRequestContext: RequestContext {
     public var maxBodySize: Int
     /// The peer address, for rate limits and audit (not logged with personal data).
     public let remoteAddress: SocketAddress?
+    /// Set by the router for routes that require a token.
+    public var principal: Principal?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.maxBodySize = 1 << 20
         self.remoteAddress = source.channel.remoteAddress
+        self.principal = nil
     }
 
     public var maxUploadSize: Int { maxBodySize }

@@ -25,7 +25,16 @@ public enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "tags": .array(tags),
             "paths": .object(paths),
-            "components": ["schemas": .object(api.schemas)],
+            "components": [
+                "schemas": .object(api.schemas),
+                "securitySchemes": [
+                    "lgsp": [
+                        "type": "openIdConnect",
+                        "openIdConnectUrl": "/.well-known/openid-configuration",
+                        "description": "Access token (JWT, ES256) do SSO của nền tảng cấp, gửi trong Authorization: Bearer",
+                    ],
+                ],
+            ],
         ]
     }
 
@@ -37,6 +46,14 @@ public enum OpenAPIDocument {
             "tags": .array(op.tags.map(JSONValue.string)),
         ]
         if let description = op.description { object["description"] = .string(description) }
+        switch route.access {
+        case .anonymous:
+            object["security"] = []
+        case .authenticated:
+            object["security"] = [["lgsp": []]]
+        case .scopes(let scopes):
+            object["security"] = [["lgsp": .array(scopes.sorted().map(JSONValue.string))]]
+        }
 
         var parameters = op.parameters
         for name in pathParameters(route.path) where !parameters.contains(where: { $0.name == name && $0.location == .path }) {

@@ -1,0 +1,54 @@
+import HTTPTypes
+import Hummingbird
+
+/// Enforces a route's `RouteAccess` (RFC 6750): no or bad token → 401 with `WWW-Authenticate`, a valid
+/// token without the route's scopes → 403. Both as problem+json.
+struct BearerAuthorization: Sendable {
+    let verifier: (any AccessTokenVerifier)?
+
+    func authorize(_ access: RouteAccess, request: Request, context: inout AppRequestContext) async throws {
+        if access == .anonymous { return }
+        guard let token = Self.bearerToken(request.headers[.authorization]) else {
+            throw Problem(
+                .unauthorized, detail: "Cần access token (Authorization: Bearer …).",
+                headers: [.wwwAuthenticate: #"Bearer realm="lgsp""#]
+            )
+        }
+        guard let verifier else {
+            throw Problem(.unauthorized, detail: "Nền tảng chưa cấu hình xác thực token.", headers: [.wwwAuthenticate: #"Bearer realm="lgsp""#])
+        }
+        let principal: Principal
+        do {
+            principal = try await verifier.verify(accessToken: token)
+        } catch {
+            throw Problem(
+                .unauthorized, detail: "Access token không hợp lệ: \(error.reason)",
+                headers: [.wwwAuthenticate: #"Bearer realm="lgsp", error="invalid_token", error_description="\#(Self.quoted(error.reason))""#]
+            )
+        }
+        if case .scopes(let required) = access, !required.isSubset(of: principal.scopes) {
+            let missing = required.subtracting(principal.scopes).sorted().joined(separator: " ")
+            throw Problem(
+                .forbidden, detail: "Access token thiếu phạm vi (scope): \(missing).",
+                headers: [.wwwAuthenticate: #"Bearer realm="lgsp", error="insufficient_scope", scope="\#(required.sorted().joined(separator: " "))""#]
+            )
+        }
+        context.principal = principal
+    }
+
+    /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1).
+    static func bearerToken(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// A value safe inside a quoted-string of a header.
+    static func quoted(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0.isASCII && $0 != "\"" && $0 != "\\" && $0.value >= 0x20 }.map(Character.init))
+    }
+}
+
+import Foundation
