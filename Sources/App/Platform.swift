@@ -17,6 +17,7 @@ struct Platform: Sendable {
     let metrics: PrometheusCollectorRegistry
     let startedAt: ContinuousClock.Instant
     let masterKeySource: MasterKey.Source
+    let sso: SSOModule
 
     var database: Database { services.database }
     var blobs: FileBlobStore { services.blobs as! FileBlobStore }
@@ -38,8 +39,9 @@ struct Platform: Sendable {
                 configuration: configuration, database: database, blobs: blobs,
                 audit: AuditLog(database: database, masterKey: masterKey), masterKey: masterKey
             )
+            let sso = SSOModule(services: services)
             let modules: [any PlatformModule] = [
-                SSOModule(services: services),
+                sso,
                 CatalogsModule(services: services),
                 FormsModule(services: services),
                 DocStoreModule(services: services),
@@ -48,7 +50,7 @@ struct Platform: Sendable {
             ] + extraModules(services)
             return Platform(
                 configuration: configuration, logger: logger, services: services, modules: modules,
-                metrics: metrics, startedAt: .now, masterKeySource: masterKeySource
+                metrics: metrics, startedAt: .now, masterKeySource: masterKeySource, sso: sso
             )
         } catch {
             await database.close()
@@ -72,6 +74,13 @@ struct Platform: Sendable {
             ))
         }
         return applied
+    }
+
+    /// Lets every module load what it needs before requests arrive (after `migrate`).
+    func prepare() async throws {
+        for module in modules {
+            try await module.prepare()
+        }
     }
 
     var healthChecks: [any HealthCheck] {

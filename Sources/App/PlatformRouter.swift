@@ -11,7 +11,8 @@ enum PlatformRouter {
                 RequestIDMiddleware(),
                 ObservabilityMiddleware(factory: PrometheusMetricsFactory(registry: platform.metrics)),
                 ProblemMiddleware(),
-            ]
+            ],
+            tokenVerifier: platform.sso.tokens
         )
         SystemRoutes(platform: platform).register(on: api)
         for module in platform.modules {

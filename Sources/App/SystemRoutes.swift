@@ -88,9 +88,10 @@ struct SystemRoutes {
             namespace: "lgsp", metricName: "audit_head", unitName: "seq", helpText: "Số thứ tự bản ghi cuối của nhật ký kiểm toán"
         ))
         let audit = platform.services.audit
-        api.add(.get, "/metrics", access: .anonymous, maxBodySize: 0, APIOperation(
+        api.add(.get, "/metrics", access: .scope("lgsp.metrics"), maxBodySize: 0, APIOperation(
             "getMetrics",
-            summary: "Số liệu giám sát theo định dạng Prometheus",
+            summary: "Số liệu giám sát theo định dạng Prometheus (phạm vi lgsp.metrics)",
+            description: "Prometheus lấy token bằng client_credentials (cấu hình oauth2 của scrape job).",
             tags: ["system"],
             responses: [APIResponse(200, "Số liệu dạng văn bản Prometheus", contentType: "text/plain; version=0.0.4", schema: ["type": "string"])]
         )) { _, _ in

@@ -1,9 +1,11 @@
 import Core
+import Foundation
 
 /// Đăng nhập một lần (OpenID Connect) cho công dân, doanh nghiệp, cán bộ và hệ thống.
 ///
 /// The module's entry: App creates it with the shared services and asks it for its migrations, routes
-/// and health checks. Its tables start with `sso_`.
+/// and health checks. Its tables start with `sso_`. `tokens` is the access-token verifier App gives the
+/// router, so every module's routes accept the tokens issued here.
 public struct SSOModule: PlatformModule {
     public let name = "sso"
     public let tablePrefix = "sso_"
@@ -11,6 +13,9 @@ public struct SSOModule: PlatformModule {
     public let keys: SigningKeys
     public let tokens: TokenService
     let revocations: RevocationList
+    let provider: OIDCProvider
+    public let accounts: AccountService
+    public let clients: ClientService
 
     public init(services: PlatformServices) {
         self.services = services
@@ -19,7 +24,23 @@ public struct SSOModule: PlatformModule {
         self.keys = SigningKeys(database: services.database, masterKey: services.masterKey, publishWindow: longest + .seconds(300))
         self.revocations = RevocationList(database: services.database)
         self.tokens = TokenService(issuer: services.configuration.issuer, keys: keys, revocations: revocations, settings: settings)
+        self.provider = OIDCProvider(services: services, keys: keys, tokens: tokens, revocations: revocations)
+        self.accounts = AccountService(provider: provider)
+        self.clients = ClientService(provider: provider, environment: services.configuration.environment)
     }
 
     public var migrations: [Migration] { SSOMigrations.all }
+
+    /// Loads (or creates the first) signing key and the revocation list; clears what has expired.
+    public func prepare() async throws {
+        try await keys.load()
+        try await revocations.load()
+        try await provider.housekeeping()
+    }
+
+    public func registerRoutes(on api: APIRouter) {
+        TokenController(provider: provider, keys: keys).register(on: api)
+        AuthorizationController(provider: provider).register(on: api)
+        AdminController(accounts: accounts, clients: clients, keys: keys).register(on: api)
+    }
 }

@@ -22,6 +22,8 @@ enum TestPlatform {
         configuration.dataDirectory = directory.path
         configuration.environment = .test
         configuration.port = 0
+        configuration.publicURL = "http://lgsp.test"
+        configuration.sso.bcryptCost = 4
         if case .postgres(let postgres) = location {
             configuration.databaseURL = postgres.url
         }
@@ -29,6 +31,7 @@ enum TestPlatform {
         let platform = try await Platform.open(configuration, logger: TestDatabase.logger, extraModules: extraModules)
         do {
             try await platform.migrate()
+            try await platform.prepare()
             let result = try await body(platform)
             await platform.close()
             await cleanup()

@@ -33,7 +33,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         do {
             try await platform.migrate()
+            try await platform.prepare()
             try await platform.blobs.sweepTemporaryFiles(olderThan: .seconds(24 * 3600))
+            if configuration.environment == .development {
+                try await DevelopmentBootstrap(platform: platform).run()
+            }
         } catch {
             await platform.close()
             throw fail("\(error)")

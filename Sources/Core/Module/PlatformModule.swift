@@ -8,12 +8,15 @@ public protocol PlatformModule: Sendable {
     var migrations: [Migration] { get }
     func registerRoutes(on api: APIRouter)
     var healthChecks: [any HealthCheck] { get }
+    /// Runs once after migrations, before the server accepts requests (load keys, warm caches).
+    func prepare() async throws
 }
 
 extension PlatformModule {
     public var migrations: [Migration] { [] }
     public func registerRoutes(on api: APIRouter) {}
     public var healthChecks: [any HealthCheck] { [] }
+    public func prepare() async throws {}
     public var migrationSet: MigrationSet { MigrationSet(module: name, migrations: migrations) }
 }
 

@@ -73,21 +73,15 @@ struct CodeStore: Sendable {
         )
     }
 
-    /// Marks the code used; false when it already was (a replay), whoever got there first.
-    func markUsed(_ code: String) async throws -> Bool {
+    /// Marks the code used and records what it is being exchanged for (so that a replay can revoke it),
+    /// in one statement; false when it was already used, whoever got there first.
+    func markUsed(_ code: String, familyID: String?, accessJTI: String) async throws -> Bool {
         try await database.sql.raw(
             """
-            UPDATE sso_codes SET used_at = \(bind: Timestamp.now())
+            UPDATE sso_codes SET used_at = \(bind: Timestamp.now()), family_id = \(bind: familyID), access_jti = \(bind: accessJTI)
             WHERE code_hash = \(bind: Secrets.storedHash(code)) AND used_at IS NULL RETURNING code_hash
             """
         ).first() != nil
-    }
-
-    /// Records what the code was exchanged for, so a replay can revoke it.
-    func recordIssued(_ code: String, familyID: String?, accessJTI: String) async throws {
-        try await database.sql.raw(
-            "UPDATE sso_codes SET family_id = \(bind: familyID), access_jti = \(bind: accessJTI) WHERE code_hash = \(bind: Secrets.storedHash(code))"
-        ).run()
     }
 
     func purgeExpired() async throws {

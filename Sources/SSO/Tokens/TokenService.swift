@@ -35,13 +35,13 @@ public final class TokenService: AccessTokenVerifier {
 
     func issueAccessToken(
         kind: Principal.Kind, subject: String, clientID: String, scopes: [String], sessionID: String?, family: String?,
-        roles: [String]?, agencyCode: String?, authTime: Date?
+        roles: [String]?, agencyCode: String?, authTime: Date?, jti: String = Secrets.token(bits: 128)
     ) async throws -> IssuedAccessToken {
         let now = Int64(Date().timeIntervalSince1970)
         let lifetime = settings.accessTokenTTL.seconds
         let claims = AccessTokenClaims(
             iss: issuer, sub: subject, aud: Audience([Self.audience]), exp: now + lifetime, iat: now, nbf: now,
-            jti: Secrets.token(bits: 128), client_id: clientID, scope: scopes.joined(separator: " "), sub_type: kind.rawValue,
+            jti: jti, client_id: clientID, scope: scopes.joined(separator: " "), sub_type: kind.rawValue,
             sid: sessionID, fam: family, roles: roles, agency_code: agencyCode,
             auth_time: authTime.map { Int64($0.timeIntervalSince1970) }
         )
