@@ -74,13 +74,30 @@ import Testing
         }
     }
 
+    @Test func metricsNeedTheMetricsScope() async throws {
+        try await TestPlatform.withOIDC { oidc in
+            let anonymous = try await oidc.get("/metrics")
+            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.headers[.wwwAuthenticate] == #"Bearer realm="lgsp""#)
+            let (id, secret) = try await oidc.confidentialClient()
+            let other = try await oidc.clientCredentials(id, secret, scope: "gateway.call")
+            let forbidden = try await oidc.get("/metrics", bearer: other)
+            #expect(forbidden.status == .forbidden)
+            #expect(forbidden.headers[.wwwAuthenticate]?.contains(#"error="insufficient_scope""#) == true)
+            #expect(forbidden.json?["type"] == "urn:lgsp:problem:forbidden")
+        }
+    }
+
     @Test func metricsCountRequestsByRouteMethodAndStatus() async throws {
-        try await TestPlatform.withClient(extraModules: { _ in [EchoModule()] }) { client, _ in
+        try await TestPlatform.withOIDC(extraModules: { _ in [EchoModule()] }) { oidc in
+            let client = oidc.client
+            let (id, secret) = try await oidc.confidentialClient()
+            let token = try await oidc.clientCredentials(id, secret, scope: "lgsp.metrics")
             for _ in 0..<3 { _ = try await client.execute(uri: "/health", method: .get) }
             _ = try await client.execute(uri: "/test/items/42", method: .get)
             _ = try await client.execute(uri: "/test/items/43", method: .get)
             _ = try await client.execute(uri: "/nothing/here", method: .get)
-            let response = try await client.execute(uri: "/metrics", method: .get)
+            let response = try await oidc.get("/metrics", bearer: token)
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             let text = String(buffer: response.body)
@@ -92,6 +109,7 @@ import Testing
             #expect(text.contains(#"lgsp_http_request_duration_seconds_bucket{route="/health",method="GET",status="200",le="0.005"}"#))
             #expect(text.contains(#"lgsp_http_request_duration_seconds_count{route="/health",method="GET",status="200"} 3"#))
             #expect(text.contains("lgsp_http_requests_in_flight"))
+            #expect(text.contains("lgsp_audit_head_seq"))
         }
     }
 }
