@@ -81,9 +81,12 @@ public struct PasswordPolicy: Sendable {
         return code.split(separator: ".").map(String.init).filter { part in part.count >= 3 && part.contains { $0 != "0" } }
     }
 
-    /// The significant words of an agency's name (long words only: "Sở", "và" are everywhere).
+    /// The significant parts of an agency's name: long words, and pairs of adjacent words (Vietnamese
+    /// words are short: "công nghệ", "Đắk Lắk" are the meaningful units). "Sở", "và" alone are everywhere.
     private func agencyNameWords(_ name: String?) -> [String] {
         guard let name else { return [] }
-        return VietnameseText.searchTerms(name).filter { $0.count >= 5 }
+        let terms = VietnameseText.searchTerms(name)
+        let pairs = zip(terms, terms.dropFirst()).map { $0 + $1 }
+        return terms.filter { $0.count >= 5 } + pairs.filter { $0.count >= 6 }
     }
 }
