@@ -3,21 +3,24 @@ import json, os, signal, subprocess, tempfile, time, urllib.error, urllib.reques
 
 
 class LGSPServer:
-    def __init__(self, binary, database_url="", data_dir=None, extra_env=None):
+    def __init__(self, binary, database_url="", data_dir=None, extra_env=None, port="0"):
         self.binary = binary
         self.tmp = tempfile.TemporaryDirectory() if data_dir is None else None
         self.data_dir = data_dir or self.tmp.name
-        self.env = dict(os.environ, LGSP_DATA_DIR=self.data_dir, LGSP_PORT="0", LGSP_LOG_LEVEL="warning",
+        self.env = dict(os.environ, LGSP_DATA_DIR=self.data_dir, LGSP_PORT=port, LGSP_LOG_LEVEL="warning",
                         LGSP_DATABASE_URL=database_url, **(extra_env or {}))
         self.proc = None
         self.url = None
 
     def __enter__(self):
         self.proc = subprocess.Popen([self.binary, "serve"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if "http://" not in line:
-            self.proc.kill()
-            raise RuntimeError(f"lgsp serve did not start: {line!r} {self.proc.stderr.read()}")
+        # Development prints credentials first; the line with the URL says the server is up.
+        line = ""
+        while "http://" not in line or "đang chạy" not in line:
+            line = self.proc.stdout.readline()
+            if not line:
+                self.proc.kill()
+                raise RuntimeError(f"lgsp serve did not start: {self.proc.stderr.read()}")
         self.url = next(word for word in line.split() if word.startswith("http://"))
         return self
 
@@ -32,6 +35,13 @@ class LGSPServer:
             self.tmp.cleanup()
         if code != 0 and exc[0] is None:
             raise RuntimeError(f"lgsp serve exited with {code}")
+
+    def run(self, *args, stdin=None):
+        """Runs another lgsp command against the same data folder and database; returns its stdout."""
+        proc = subprocess.run([self.binary, *args], env=self.env, input=stdin, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"lgsp {' '.join(args)} failed: {proc.stderr}")
+        return proc.stdout
 
     def get(self, path, timeout=10):
         """Returns (status, headers, parsed JSON or text)."""

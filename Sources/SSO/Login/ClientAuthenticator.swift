@@ -115,7 +115,7 @@ struct ClientAuthenticator: Sendable {
         }
         let now = Int64(Date().timeIntervalSince1970)
         guard claims.iss == clientID, claims.sub == clientID, !acceptedAudiences.isDisjoint(with: claims.aud.values),
-            claims.exp + TokenService.skew > now, claims.exp - now <= 600, (claims.nbf ?? now) - TokenService.skew <= now,
+            claims.exp + TokenService.skew > now, claims.exp - now <= 3600 + TokenService.skew, (claims.nbf ?? now) - TokenService.skew <= now,
             let jti = claims.jti, !jti.isEmpty
         else { throw failed }
         // Each assertion once (RFC 7523 §3, item 7).
