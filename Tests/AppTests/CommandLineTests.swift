@@ -38,7 +38,7 @@ import Testing
     @Test func helpNamesEveryCommandAndSetting() async throws {
         let root = try await LGSPProcess.run(["--help"])
         #expect(root.status == 0)
-        for command in ["serve", "migrate", "audit", "blobs"] {
+        for command in ["serve", "migrate", "audit", "blobs", "keys", "user", "client"] {
             #expect(root.out.contains(command))
         }
         let serve = try await LGSPProcess.run(["serve", "--help"])
@@ -47,7 +47,7 @@ import Testing
             #expect(serve.out.contains(setting.flag), "\(setting.flag) missing from help")
             #expect(serve.out.contains(setting.environmentVariable), "\(setting.environmentVariable) missing from help")
         }
-        for arguments in [["migrate", "--help"], ["audit", "verify", "--help"], ["blobs", "put", "--help"]] {
+        for arguments in [["migrate", "--help"], ["audit", "verify", "--help"], ["blobs", "put", "--help"], ["user", "add", "--help"], ["client", "add", "--help"], ["keys", "rotate", "--help"]] {
             let result = try await LGSPProcess.run(arguments)
             #expect(result.status == 0)
             #expect(result.out.contains("LGSP_DATA_DIR"))
@@ -63,6 +63,59 @@ import Testing
         let fromEnvironment = try await LGSPProcess.run(["migrate"], environment: ["LGSP_ENV": "staging"])
         #expect(fromEnvironment.status != 0)
         #expect(fromEnvironment.err.contains("LGSP_ENV"))
+    }
+
+    @Test func productionRefusesToStartWithoutAMasterKey() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await LGSPProcess.run(["serve", "--port", "0", "--env", "production"], environment: ["LGSP_DATA_DIR": directory.path])
+        #expect(result.status != 0)
+        #expect(result.err.contains("LGSP_MASTER_KEY"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/master.key"))
+    }
+
+    /// Operators script account and client creation: every field a flag, the result as JSON, the secret once.
+    @Test func usersClientsAndKeysFromTheCommandLine() async throws {
+        try await Self.withEnvironment { environment, _, _ in
+            let user = try LGSPProcess(
+                ["user", "add", "--kind", "official", "--username", "cb.tuan", "--name", "Võ Anh Tuấn", "--agency-code", "000.00.31.H49",
+                 "--role", "gateway.admin", "--role", "catalogs.editor", "--password-stdin"],
+                environment: environment
+            )
+            user.stdin.fileHandleForWriting.write(Data("Tuan@Daklak2026\n".utf8))
+            try user.stdin.fileHandleForWriting.close()
+            #expect(try await user.wait() == 0, "\(user.standardError)")
+            let account = try JSONDecoder().decode(JSONValue.self, from: Data(user.standardOutput.utf8))
+            #expect(account["username"] == "cb.tuan" && account["roles"] == ["gateway.admin", "catalogs.editor"])
+            #expect(!user.standardOutput.contains("Tuan@Daklak2026"))
+
+            let weak = try await LGSPProcess.run(
+                ["user", "add", "--kind", "official", "--username", "cb.yeu", "--name", "Yếu", "--password", "yeu"], environment: environment
+            )
+            #expect(weak.status == 1)
+            #expect(weak.err.contains("/password: Mật khẩu phải có ít nhất 8 ký tự."))
+            #expect(weak.err.contains("chữ hoa") && weak.err.contains("chữ số") && weak.err.contains("ký tự đặc biệt"))
+
+            let client = try await LGSPProcess.run(
+                ["client", "add", "--id", "mot-cua", "--name", "Một cửa", "--type", "confidential", "--grant", "client_credentials",
+                 "--scope", "gateway.call", "--agency-code", "H49.31"],
+                environment: environment
+            )
+            #expect(client.status == 0, "\(client.err)")
+            let created = try JSONDecoder().decode(JSONValue.self, from: Data(client.out.utf8))
+            #expect(created["client"]?["clientId"] == "mot-cua")
+            #expect(created["clientSecret"]?.stringValue?.count == 43)
+            let listed = try await LGSPProcess.run(["client", "list"], environment: environment)
+            #expect(listed.status == 0 && listed.out.contains("mot-cua") && !listed.out.contains(created["clientSecret"]?.stringValue ?? "?"))
+
+            let rotated = try await LGSPProcess.run(["keys", "rotate"], environment: environment)
+            #expect(rotated.status == 0, "\(rotated.err)")
+            let keys = try await LGSPProcess.run(["keys", "list"], environment: environment)
+            let list = try JSONDecoder().decode(JSONValue.self, from: Data(keys.out.utf8)).arrayValue ?? []
+            #expect(list.count == 2)
+            #expect(Set(list.compactMap { $0["status"]?.stringValue }) == ["active", "retired"])
+            #expect(!keys.out.contains("PRIVATE"))
+        }
     }
 
     @Test func migrateTwiceChangesNothingTheSecondTime() async throws {
