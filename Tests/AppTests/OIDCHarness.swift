@@ -18,6 +18,9 @@ struct OIDCHarness: Sendable {
     static let password = "Mat-khau-2026!"
 
     var issuer: String { platform.configuration.issuer }
+    /// Cookie names as the browser sees them (`__Host-` prefixed outside development).
+    var sessionCookie: String { platform.sso.provider.cookies.name(SSOCookies.session) }
+    var csrfCookie: String { platform.sso.provider.cookies.name(SSOCookies.csrf) }
 
     // MARK: Fixtures
 
@@ -123,7 +126,7 @@ struct OIDCHarness: Sendable {
             guard let start = html.range(of: pattern) else { throw HarnessError("no \(name) in page: \(html.prefix(300))") }
             return String(html[start.upperBound...].prefix { $0 != "\"" })
         }
-        return LoginForm(requestID: try hidden("request_id"), csrf: try hidden("csrf_token"), csrfCookie: try #require(Self.cookie(SSOCookies.csrf, in: response)))
+        return LoginForm(requestID: try hidden("request_id"), csrf: try hidden("csrf_token"), csrfCookie: try #require(Self.cookie(csrfCookie, in: response)))
     }
 
     static func cookie(_ name: String, in response: TestResponse) -> String? {
@@ -136,7 +139,7 @@ struct OIDCHarness: Sendable {
 
     func submitLogin(_ form: LoginForm, username: String, password: String, csrf: String? = nil, csrfCookie: String? = nil) async throws -> TestResponse {
         var headers = HTTPFields()
-        headers[.cookie] = "\(SSOCookies.csrf)=\(csrfCookie ?? form.csrfCookie)"
+        headers[.cookie] = "\(self.csrfCookie)=\(csrfCookie ?? form.csrfCookie)"
         return try await post(
             "/sso/login", [("request_id", form.requestID), ("csrf_token", csrf ?? form.csrf), ("username", username), ("password", password)],
             headers: headers
@@ -162,7 +165,7 @@ struct OIDCHarness: Sendable {
         let response = try await submitLogin(form, username: username, password: password)
         #expect(response.status == .seeOther, "\(String(buffer: response.body).prefix(400))")
         let parameters = Self.redirectParameters(response)
-        return (try #require(parameters["code"]), try #require(Self.cookie(SSOCookies.session, in: response)))
+        return (try #require(parameters["code"]), try #require(Self.cookie(sessionCookie, in: response)))
     }
 
     func exchange(_ code: String, clientID: String, secret: String, verifier: String? = pkceVerifier, redirectURI: String = redirectURI) async throws -> TestResponse {

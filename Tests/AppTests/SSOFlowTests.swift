@@ -92,7 +92,7 @@ import Testing
             let second = try await oidc.confidentialClient("office", redirect: ["https://office.example.vn/cb"])
             let (_, session) = try await oidc.signIn(clientID: first.id, username: "cb.lan")
             let again = try await oidc.get(
-                OIDCHarness.authorizeQuery(clientID: second.id, redirectURI: "https://office.example.vn/cb"), cookies: [SSOCookies.session: session]
+                OIDCHarness.authorizeQuery(clientID: second.id, redirectURI: "https://office.example.vn/cb"), cookies: [oidc.sessionCookie: session]
             )
             #expect(again.status == .found)
             let parameters = OIDCHarness.redirectParameters(again)
@@ -115,15 +115,15 @@ import Testing
             #expect(OIDCHarness.redirectParameters(withoutSession)["state"] == "st-1")
 
             let (_, session) = try await oidc.signIn(clientID: id, username: "cb.lan")
-            let silent = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("prompt", "none")]), cookies: [SSOCookies.session: session])
+            let silent = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("prompt", "none")]), cookies: [oidc.sessionCookie: session])
             #expect(OIDCHarness.redirectParameters(silent)["code"] != nil)
 
-            let forced = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("prompt", "login")]), cookies: [SSOCookies.session: session])
+            let forced = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("prompt", "login")]), cookies: [oidc.sessionCookie: session])
             #expect(forced.status == .ok)
             #expect(String(buffer: forced.body).contains("name=\"password\""))
 
             try await Task.sleep(for: .milliseconds(1100))
-            let stale = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("max_age", "0")]), cookies: [SSOCookies.session: session])
+            let stale = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("max_age", "0")]), cookies: [oidc.sessionCookie: session])
             #expect(stale.status == .ok)
             #expect(String(buffer: stale.body).contains("name=\"password\""))
         }
@@ -195,21 +195,21 @@ import Testing
             let refresh = try #require(tokens["refresh_token"]?.stringValue)
 
             let unregistered = try await oidc.get(
-                "/sso/logout?id_token_hint=\(idToken)&post_logout_redirect_uri=\(FormFields.encode("https://evil.example/"))", cookies: [SSOCookies.session: session]
+                "/sso/logout?id_token_hint=\(idToken)&post_logout_redirect_uri=\(FormFields.encode("https://evil.example/"))", cookies: [oidc.sessionCookie: session]
             )
             #expect(unregistered.status == .badRequest)
 
             let logout = try await oidc.get(
                 "/sso/logout?id_token_hint=\(idToken)&post_logout_redirect_uri=\(FormFields.encode("https://app.example.vn/bye"))&state=s9",
-                cookies: [SSOCookies.session: session]
+                cookies: [oidc.sessionCookie: session]
             )
             #expect(logout.status == .found)
             #expect(logout.headers[.location] == "https://app.example.vn/bye?state=s9")
-            #expect(logout.headers[values: .setCookie].contains { $0.hasPrefix("\(SSOCookies.session)=;") })
+            #expect(logout.headers[values: .setCookie].contains { $0.hasPrefix("\(oidc.sessionCookie)=;") })
 
             #expect(try await oidc.introspect(access, clientID: id, secret: secret)?["active"] == false)
             #expect(try await oidc.introspect(refresh, clientID: id, secret: secret)?["active"] == false)
-            let afterwards = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("prompt", "none")]), cookies: [SSOCookies.session: session])
+            let afterwards = try await oidc.get(OIDCHarness.authorizeQuery(clientID: id, extra: [("prompt", "none")]), cookies: [oidc.sessionCookie: session])
             #expect(OIDCHarness.redirectParameters(afterwards)["error"] == "login_required")
         }
     }
@@ -219,14 +219,14 @@ import Testing
             try await oidc.official()
             let (id, _) = try await oidc.confidentialClient()
             let (_, session) = try await oidc.signIn(clientID: id, username: "cb.lan")
-            let page = try await oidc.get("/sso/logout", cookies: [SSOCookies.session: session])
+            let page = try await oidc.get("/sso/logout", cookies: [oidc.sessionCookie: session])
             #expect(page.status == .ok)
             let html = String(buffer: page.body)
             #expect(html.contains("Đăng xuất"))
-            let csrf = try #require(OIDCHarness.cookie(SSOCookies.csrf, in: page))
-            let forged = try await oidc.post("/sso/logout", [("csrf_token", "forged")], headers: [.cookie: "\(SSOCookies.session)=\(session); \(SSOCookies.csrf)=\(csrf)"])
+            let csrf = try #require(OIDCHarness.cookie(oidc.csrfCookie, in: page))
+            let forged = try await oidc.post("/sso/logout", [("csrf_token", "forged")], headers: [.cookie: "\(oidc.sessionCookie)=\(session); \(oidc.csrfCookie)=\(csrf)"])
             #expect(forged.status == .forbidden)
-            let confirmed = try await oidc.post("/sso/logout", [("csrf_token", csrf)], headers: [.cookie: "\(SSOCookies.session)=\(session); \(SSOCookies.csrf)=\(csrf)"])
+            let confirmed = try await oidc.post("/sso/logout", [("csrf_token", csrf)], headers: [.cookie: "\(oidc.sessionCookie)=\(session); \(oidc.csrfCookie)=\(csrf)"])
             #expect(confirmed.status == .ok)
             #expect(String(buffer: confirmed.body).contains("Đã đăng xuất"))
         }

@@ -186,7 +186,7 @@ import Testing
             func submit(_ code: String) async throws -> TestResponse {
                 try await oidc.post(
                     "/sso/login/otp", [("request_id", form.requestID), ("csrf_token", form.csrf), ("otp", code)],
-                    headers: [.cookie: "\(SSOCookies.csrf)=\(form.csrfCookie)"]
+                    headers: [.cookie: "\(oidc.csrfCookie)=\(form.csrfCookie)"]
                 )
             }
             let wrong = try await submit("000000")
@@ -204,7 +204,7 @@ import Testing
             _ = try await oidc.submitLogin(form2, username: "cb.lan", password: OIDCHarness.password)
             let replay = try await oidc.post(
                 "/sso/login/otp", [("request_id", form2.requestID), ("csrf_token", form2.csrf), ("otp", code)],
-                headers: [.cookie: "\(SSOCookies.csrf)=\(form2.csrfCookie)"]
+                headers: [.cookie: "\(oidc.csrfCookie)=\(form2.csrfCookie)"]
             )
             #expect(String(buffer: replay.body).contains("Mã xác thực không đúng"))
         }

@@ -218,7 +218,7 @@ import Testing
             // The next lockout lasts twice as long.
             let form2 = try oidc.loginForm(try await oidc.get(OIDCHarness.authorizeQuery(clientID: id)))
             for attempt in 1...3 { _ = try await oidc.submitLogin(form2, username: "cb.lan", password: "Sai-\(attempt)-Lan-nua!") }
-            let state = try await oidc.platform.sso.provider.login.failures.state(oidc.platform.sso.provider.login.lockKey("cb.lan"))
+            let state = try await oidc.platform.sso.provider.login.failures.state(oidc.platform.sso.provider.login.lockKey(identifier: "cb.lan", accountID: (try await oidc.platform.sso.accounts.list(kind: nil, query: "cb.lan", after: nil, limit: 1)).first?.id))
             let until = try #require(state?.lockedUntil)
             #expect(until.timeIntervalSinceNow > 0.8 && until.timeIntervalSinceNow <= 1.1, "first lockout after a success: base again")
         }

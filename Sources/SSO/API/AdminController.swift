@@ -94,9 +94,9 @@ struct AdminController: Sendable {
         api.add(.post, "/api/v1/sso/users/{id}/totp", access: admin, maxBodySize: 0, APIOperation(
             "enrollUserTOTP", summary: "Đăng ký xác thực hai lớp (TOTP) mới cho tài khoản", tags: tags, parameters: [id],
             responses: [APIResponse(200, "Bí mật TOTP (chỉ hiện một lần)", schema: ["type": "object", "required": ["secret", "otpauthUri"]])]
-        )) { _, context in
+        )) { request, context in
             let (secret, uri) = try await accounts.enrollTOTP(try context.parameters.require("id"), by: AdminActor(context))
-            return SecretAnswer(secret: secret, otpauthUri: uri)
+            return try Self.noStore(SecretAnswer(secret: secret, otpauthUri: uri), request: request, context: context)
         }
         api.add(.delete, "/api/v1/sso/users/{id}/totp", access: admin, maxBodySize: 0, APIOperation(
             "removeUserTOTP", summary: "Gỡ xác thực hai lớp của tài khoản", tags: tags, parameters: [id],
@@ -117,7 +117,10 @@ struct AdminController: Sendable {
                 throw Problem(.forbidden, detail: "Chỉ người dùng mới đổi được mật khẩu của mình.")
             }
             let change = try await request.decodeJSON(as: OwnPasswordChange.self, context: context)
-            try await accounts.setPassword(principal.subject, password: change.newPassword, currentPassword: change.currentPassword, by: AdminActor(context))
+            try await accounts.setPassword(
+                principal.subject, password: change.newPassword, currentPassword: change.currentPassword, keepingSession: principal.sessionID,
+                by: AdminActor(context)
+            )
             return HTTPResponse.Status.noContent
         }
 
@@ -158,8 +161,8 @@ struct AdminController: Sendable {
         api.add(.post, "/api/v1/sso/clients/{id}/secret", access: admin, maxBodySize: 0, APIOperation(
             "rotateClientSecret", summary: "Cấp secret mới cho client (secret cũ hết hiệu lực ngay)", tags: tags, parameters: [id],
             responses: [APIResponse(200, "Secret mới (chỉ hiện một lần)", schema: ["type": "object"])]
-        )) { _, context in
-            try await clients.rotateSecret(try context.parameters.require("id"), by: AdminActor(context))
+        )) { request, context in
+            try Self.noStore(try await clients.rotateSecret(try context.parameters.require("id"), by: AdminActor(context)), request: request, context: context)
         }
 
         api.add(.get, "/api/v1/sso/keys", access: admin, maxBodySize: 0, APIOperation(
@@ -192,6 +195,12 @@ struct AdminController: Sendable {
             throw Problem.validation([.init(pointer: "/query/limit", message: "limit phải từ 1 đến 500.")])
         }
         return value
+    }
+
+    static func noStore(_ value: some Encodable, request: Request, context: AppRequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(value, from: request, context: context)
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 
     static func created(_ value: some Encodable, request: Request, context: AppRequestContext) throws -> Response {

@@ -39,6 +39,17 @@ struct AuthorizationController: Sendable {
         )) { request, context in
             try await submitPassword(try await request.decodeForm(context: context), request: request, context: context)
         }
+        api.add(.post, "/sso/authorize/continue", access: .anonymous, maxBodySize: 16 << 10, APIOperation(
+            "authorizeContinue", summary: "Xác nhận tiếp tục đăng nhập cho ứng dụng gốc (native) bằng phiên đang có", tags: ["sso"],
+            requestBody: APIBody("Xác nhận", contentType: "application/x-www-form-urlencoded", schema: Self.formSchema(["request_id", "csrf_token"])),
+            responses: [
+                APIResponse(303, "Chuyển về ứng dụng kèm code", contentType: nil),
+                APIResponse(400, "Phiên đăng nhập đã hết hạn", contentType: "text/html", schema: ["type": "string"]),
+                APIResponse(403, "CSRF không hợp lệ", contentType: "text/html", schema: ["type": "string"]),
+            ]
+        )) { request, context in
+            try await confirmContinue(try await request.decodeForm(context: context), request: request, context: context)
+        }
         api.add(.post, "/sso/login/otp", access: .anonymous, maxBodySize: 16 << 10, APIOperation(
             "loginOTP", summary: "Gửi mã xác thực hai lớp (TOTP)", tags: ["sso"],
             requestBody: APIBody("Mã TOTP", contentType: "application/x-www-form-urlencoded", schema: Self.formSchema(["request_id", "csrf_token", "otp"])),
@@ -158,12 +169,32 @@ struct AuthorizationController: Sendable {
         }
 
         var session: SessionStore.Session?
-        if let cookie = SSOCookies.value(SSOCookies.session, in: request) {
+        if let cookie = provider.cookies.value(SSOCookies.session, in: request) {
             session = try await provider.sessions.live(cookie: cookie, idle: provider.settings.sessionIdle.duration)
         }
         var needsLogin = session == nil || prompts.contains("login")
         if let session, let maxAge, Date().timeIntervalSince(session.authTime) > Double(maxAge) {
             needsLogin = true
+        }
+        // RFC 8252 §8.6: another app can claim a native client's custom scheme or loopback port; with a
+        // session cookie it would get a code silently. Such clients get a click-through.
+        let mayImpersonate = client.kind == .public && !redirectURI.lowercased().hasPrefix("https://")
+        if !needsLogin, let session, mayImpersonate {
+            if prompts.contains("none") {
+                return fail("interaction_required", "Ứng dụng này cần người dùng xác nhận.")
+            }
+            if let account = try await provider.accounts.find(id: session.userID), !account.disabled {
+                let (authRequest, csrf) = try await provider.requests.create(
+                    clientID: client.id, redirectURI: redirectURI, scope: scopes, state: state, nonce: fields["nonce"],
+                    codeChallenge: challenge, codeChallengeMethod: method, loginHint: nil
+                )
+                try await provider.requests.setPendingUser(authRequest.id, userID: account.id)
+                return provider.pages.render(
+                    "continue",
+                    ["title": "Xác nhận đăng nhập", "clientName": client.name, "accountName": account.name, "requestID": authRequest.id, "csrf": csrf],
+                    cookies: [provider.cookies.set(SSOCookies.csrf, csrf)], formTargets: [Self.origin(redirectURI)]
+                )
+            }
         }
         if !needsLogin, let session {
             if let account = try await provider.accounts.find(id: session.userID), !account.disabled {
@@ -218,7 +249,7 @@ struct AuthorizationController: Sendable {
                 status: .badRequest
             ))
         }
-        guard let csrf = fields["csrf_token"], let cookie = SSOCookies.value(SSOCookies.csrf, in: request),
+        guard let csrf = fields["csrf_token"], let cookie = provider.cookies.value(SSOCookies.csrf, in: request),
             Secrets.equal(csrf, cookie), Secrets.equal(Secrets.storedHash(csrf), authRequest.csrfHash)
         else {
             return .page(provider.pages.message(
@@ -268,7 +299,7 @@ struct AuthorizationController: Sendable {
             return provider.pages.message(title: "Phiên đăng nhập đã hết hạn", message: "Hãy quay lại ứng dụng và đăng nhập lại.", status: .badRequest)
         }
         let client = try await provider.clients.find(authRequest.clientID)?.client
-        let outcome = try await provider.login.verifySecondFactor(accountID: userID, identifier: account.username, code: fields["otp"] ?? "")
+        let outcome = try await provider.login.verifySecondFactor(accountID: userID, code: fields["otp"] ?? "")
         if case .invalid = outcome {
             try await provider.audit.record(AuditEvent(
                 action: "sso.login", outcome: .failure, subject: userID, client: authRequest.clientID, requestID: context.requestID,
@@ -277,6 +308,35 @@ struct AuthorizationController: Sendable {
             return otpPage(authRequest, csrf: csrf, error: "Mã xác thực không đúng hoặc đã được dùng.")
         }
         return try await respond(to: outcome, authRequest: authRequest, csrf: csrf, client: client, username: account.username, context: context)
+    }
+
+    /// The click-through of a native client with a live session: the same person, still signed in.
+    func confirmContinue(_ fields: FormFields, request: Request, context: AppRequestContext) async throws -> Response {
+        let authRequest: AuthorizationRequest
+        switch try await checkedRequest(fields, request: request) {
+        case .page(let page): return page
+        case .valid(let found, _): authRequest = found
+        }
+        guard let userID = authRequest.pendingUserID, let cookie = provider.cookies.value(SSOCookies.session, in: request),
+            let session = try await provider.sessions.live(cookie: cookie, idle: provider.settings.sessionIdle.duration), session.userID == userID,
+            let account = try await provider.accounts.find(id: userID), !account.disabled,
+            try await provider.requests.consume(authRequest.id)
+        else {
+            return provider.pages.message(title: "Phiên đăng nhập đã hết hạn", message: "Hãy quay lại ứng dụng và đăng nhập lại.", status: .badRequest)
+        }
+        let code = try await provider.codes.create(
+            clientID: authRequest.clientID, userID: account.id, sid: session.sid, redirectURI: authRequest.redirectURI,
+            scope: provider.grantedScopes(authRequest.scope, account: account), nonce: authRequest.nonce,
+            codeChallenge: authRequest.codeChallenge, codeChallengeMethod: authRequest.codeChallengeMethod,
+            authTime: session.authTime, amr: session.amr
+        )
+        try await provider.audit.record(AuditEvent(
+            action: "sso.authorize", outcome: .success, subject: account.id, client: authRequest.clientID, objectType: "session",
+            objectID: session.sid, requestID: context.requestID, details: ["via": "sso-session-confirmed"]
+        ))
+        var response = redirect(to: authRequest.redirectURI, [("code", code), ("state", authRequest.state), ("iss", provider.issuer)], status: .seeOther)
+        response.headers.append(HTTPField(name: .setCookie, value: provider.cookies.clear(SSOCookies.csrf)))
+        return response
     }
 
     func otpPage(_ authRequest: AuthorizationRequest, csrf: String, error: String?) -> Response {
@@ -289,7 +349,7 @@ struct AuthorizationController: Sendable {
         to outcome: LoginService.Outcome, authRequest: AuthorizationRequest, csrf: String, client: Client?, username: String,
         context: AppRequestContext
     ) async throws -> Response {
-        let identifierDigest = ["identifier": "hmac:" + provider.login.lockKey(username).prefix(16)]
+        let identifierDigest = ["identifier": "hmac:" + provider.login.lockKey(identifier: username, accountID: nil).prefix(16)]
         switch outcome {
         case .invalid:
             try await provider.audit.record(AuditEvent(
@@ -373,15 +433,17 @@ struct AuthorizationController: Sendable {
             returnTo = uri
         }
         var session: SessionStore.Session?
-        if let cookie = SSOCookies.value(SSOCookies.session, in: request) {
+        if let cookie = provider.cookies.value(SSOCookies.session, in: request) {
             session = try await provider.sessions.live(cookie: cookie, idle: .seconds(365 * 86400))
         }
+        // An id_token_hint proves which application asks, but only for the session it names: it ends this
+        // browser's session without a question only when that is the session the hint names.
+        let hintMatchesBrowser = hint?.sid != nil && hint?.sid == session?.sid
         if confirmed {
-            guard let csrf = fields["csrf_token"], let cookie = SSOCookies.value(SSOCookies.csrf, in: request), Secrets.equal(csrf, cookie) else {
+            guard let csrf = fields["csrf_token"], let cookie = provider.cookies.value(SSOCookies.csrf, in: request), Secrets.equal(csrf, cookie) else {
                 return pages.message(title: "Yêu cầu không hợp lệ", message: "Kiểm tra CSRF thất bại.", status: .forbidden)
             }
-        } else if hint == nil && session != nil {
-            // Without proof of which application asks, the person confirms.
+        } else if session != nil && !hintMatchesBrowser {
             let csrf = Secrets.token()
             var values: [String: Any] = ["title": "Đăng xuất", "csrf": csrf]
             if let returnTo { values["postLogoutRedirectURI"] = returnTo }
@@ -391,10 +453,6 @@ struct AuthorizationController: Sendable {
                 "logout-confirm", values, cookies: [provider.cookies.set(SSOCookies.csrf, csrf)],
                 formTargets: returnTo.map { [Self.origin($0)] } ?? []
             )
-        }
-        // With an id_token_hint, the session it names is ended even if this browser holds another.
-        if let sid = hint?.sid, let hinted = try await provider.sessions.find(sid: sid) {
-            try await provider.endSession(sid: hinted.sid, userID: hinted.userID, clientID: clientID, requestID: context.requestID, reason: "rp-initiated")
         }
         if let session {
             try await provider.endSession(sid: session.sid, userID: session.userID, clientID: clientID, requestID: context.requestID, reason: "rp-initiated")

@@ -235,12 +235,17 @@ struct TokenController: Sendable {
             }
             scopes = narrower
         }
+        if await provider.revocations.isRevoked(jti: nil, family: record.familyID, session: record.sid) {
+            throw OAuthError.invalidGrant("Refresh token đã bị thu hồi.")
+        }
         guard try await provider.refreshTokens.markUsed(token) else {
             try await reusedRefreshToken(record, client: client, context: context)
         }
         guard let account = try await provider.accounts.find(id: record.userID), !account.disabled,
             try await provider.sessions.find(sid: record.sid) != nil
         else { throw OAuthError.invalidGrant("Tài khoản hoặc phiên đăng nhập không còn hiệu lực.") }
+        // What the client and the person may have now, not only what they had at sign-in.
+        scopes = provider.grantedScopes(scopes.filter { client.scopes.contains($0) }, account: account)
         return try await issue(
             account: account, client: client, scopes: scopes, sid: record.sid, authTime: record.authTime, amr: record.amr, nonce: nil,
             family: (record.familyID, record.familyExpiresAt), jti: Secrets.token(bits: 128), grant: "refresh_token", context: context

@@ -136,7 +136,8 @@ public struct AccountService: Sendable {
     }
 
     public func update(_ id: String, _ changes: AccountChanges, by actor: AdminActor) async throws -> Account {
-        var account = try await find(id)
+        let before = try await find(id)
+        var account = before
         var errors: [Problem.FieldError] = []
         if let name = changes.name {
             let trimmed = VietnameseText.nfc(name.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -165,7 +166,13 @@ public struct AccountService: Sendable {
         guard errors.isEmpty else { throw Problem.validation(errors) }
         account.updatedAt = Timestamp.now()
         try await provider.accounts.update(account)
-        if disabling { try await endEverything(account.id, requestID: actor.requestID, reason: "account-disabled") }
+        if disabling {
+            try await endEverything(account.id, requestID: actor.requestID, reason: "account-disabled")
+        } else if let roles = changes.roles, Set(roles) != Set(before.roles) {
+            // Tokens carry the roles they were issued with, and refresh would re-issue privileged scopes:
+            // a change of roles revokes what was issued before it.
+            try await revokeRefreshFamilies(userID: account.id)
+        }
         try await provider.audit.record(actor.event(
             disabling ? "sso.user.disabled" : "sso.user.updated", type: "user", id: account.id,
             details: ["fields": Self.changedFields(changes)]
@@ -173,12 +180,22 @@ public struct AccountService: Sendable {
         return account
     }
 
-    /// Sets a password (checked against the policy); ends the account's sessions when someone else sets it.
-    public func setPassword(_ id: String, password: String, currentPassword: String?, by actor: AdminActor) async throws {
+    /// Sets a password (checked against the policy). Set by an administrator: every session of the
+    /// account ends. Changed by its owner (with the current password, which counts towards the lockout):
+    /// every session but `keepingSession` ends, so a thief's sessions do not survive the change.
+    public func setPassword(_ id: String, password: String, currentPassword: String?, keepingSession: String? = nil, by actor: AdminActor) async throws {
         guard let credentials = try await provider.accounts.credentials(id: id) else { throw Problem.notFound("Không có tài khoản \(id).") }
         if let currentPassword {
-            guard try await provider.hasher.verify(currentPassword, hash: credentials.passwordHash) else {
+            switch try await provider.login.checkPassword(accountID: id, password: currentPassword, hash: credentials.passwordHash) {
+            case .correct:
+                break
+            case .wrong:
                 throw Problem.validation([.init(pointer: "/currentPassword", message: "Mật khẩu hiện tại không đúng.")])
+            case .locked(let until):
+                throw Problem(
+                    .tooManyRequests, detail: "Tài khoản tạm thời bị khóa do nhập sai mật khẩu nhiều lần.",
+                    headers: [.retryAfter: String(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))]
+                )
             }
         }
         let account = credentials.account
@@ -191,9 +208,7 @@ public struct AccountService: Sendable {
         }
         guard errors.isEmpty else { throw Problem.validation(errors) }
         try await provider.accounts.setPassword(id: id, hash: try await provider.hasher.hash(password), at: Timestamp.now())
-        if currentPassword == nil {
-            try await endEverything(id, requestID: actor.requestID, reason: "password-reset")
-        }
+        try await endEverything(id, except: keepingSession, requestID: actor.requestID, reason: currentPassword == nil ? "password-reset" : "password-changed")
         try await provider.audit.record(actor.event(currentPassword == nil ? "sso.user.password_reset" : "sso.user.password_changed", type: "user", id: id))
     }
 
@@ -212,8 +227,14 @@ public struct AccountService: Sendable {
         try await provider.audit.record(actor.event("sso.user.totp_removed", type: "user", id: id))
     }
 
-    func endEverything(_ userID: String, requestID: String?, reason: String) async throws {
-        for sid in try await provider.sessions.endAll(userID: userID) {
+    func revokeRefreshFamilies(userID: String) async throws {
+        for family in try await provider.refreshTokens.families(userID: userID) {
+            try await provider.revokeFamily(family)
+        }
+    }
+
+    func endEverything(_ userID: String, except kept: String? = nil, requestID: String?, reason: String) async throws {
+        for sid in try await provider.sessions.endAll(userID: userID, except: kept) {
             for family in try await provider.refreshTokens.families(sid: sid) {
                 try await provider.revokeFamily(family)
             }

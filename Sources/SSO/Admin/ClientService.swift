@@ -107,7 +107,8 @@ public struct ClientService: Sendable {
     }
 
     public func update(_ id: String, _ changes: ClientChanges, by actor: AdminActor) async throws -> Client {
-        var client = try await find(id)
+        let before = try await find(id)
+        var client = before
         if let name = changes.name { client.name = VietnameseText.nfc(name.trimmingCharacters(in: .whitespacesAndNewlines)) }
         if let uris = changes.redirectUris { client.redirectURIs = uris }
         if let uris = changes.postLogoutRedirectUris { client.postLogoutRedirectURIs = uris }
@@ -121,6 +122,12 @@ public struct ClientService: Sendable {
         if let text = client.agencyCode, case .success(let code) = AgencyCode.validate(text) { client.agencyCode = code.value }
         client.updatedAt = Timestamp.now()
         try await provider.clients.update(client)
+        if client.disabled || !Set(before.scopes).isSubset(of: Set(client.scopes)) || !Set(before.grantTypes).isSubset(of: Set(client.grantTypes)) {
+            // Less is allowed than before: what was issued under the old registration is revoked.
+            for family in try await provider.refreshTokens.families(clientID: id) {
+                try await provider.revokeFamily(family)
+            }
+        }
         try await provider.audit.record(actor.event(changes.disabled == true ? "sso.client.disabled" : "sso.client.updated", type: "client", id: id))
         return client
     }

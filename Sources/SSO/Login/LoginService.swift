@@ -40,42 +40,75 @@ final class LoginService: Sendable {
         VietnameseText.nfc(identifier.trimmingCharacters(in: .whitespacesAndNewlines)).lowercased()
     }
 
-    func lockKey(_ identifier: String) -> String {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(Self.normalize(identifier).utf8), using: identifierKey)).hexString
+    /// The key failures are counted under: the account when the identifier names one (so a citizen's
+    /// personal id and tax code share one counter), the identifier itself otherwise. Stored as an HMAC.
+    func lockKey(identifier: String, accountID: String?) -> String {
+        let subject = accountID.map { "account:" + $0 } ?? "identifier:" + Self.normalize(identifier)
+        return Array(HMAC<SHA256>.authenticationCode(for: Array(subject.utf8), using: identifierKey)).hexString
+    }
+
+    private func lockedUntil(_ key: String) async throws -> Date? {
+        guard let state = try await failures.state(key), let until = state.lockedUntil, until > Date() else { return nil }
+        return until
+    }
+
+    private func countFailure(_ key: String) async throws -> Outcome {
+        if let until = try await failures.recordFailure(
+            key, maxFailures: settings.loginMaxFailures, base: settings.loginLockout.duration, maximum: settings.loginLockoutMax.duration
+        ) {
+            return .locked(until: until)
+        }
+        return .invalid
     }
 
     func authenticate(identifier: String, password: String) async throws -> Outcome {
         let normalized = Self.normalize(identifier)
-        let key = lockKey(normalized)
-        if let state = try await failures.state(key), let until = state.lockedUntil, until > Date() {
+        let credentials = normalized.isEmpty ? nil : try await accounts.credentials(forLogin: normalized)
+        let key = lockKey(identifier: normalized, accountID: credentials?.account.id)
+        if let until = try await lockedUntil(key) {
             return .locked(until: until)
         }
-        let credentials = normalized.isEmpty ? nil : try await accounts.credentials(forLogin: normalized)
         let matches = try await hasher.verify(password, hash: credentials?.passwordHash)
         guard matches, let credentials, !credentials.account.disabled else {
-            if let until = try await failures.recordFailure(
-                key, maxFailures: settings.loginMaxFailures, base: settings.loginLockout.duration, maximum: settings.loginLockoutMax.duration
-            ) {
-                return .locked(until: until)
-            }
-            return .invalid
+            return try await countFailure(key)
         }
-        try await failures.reset(key)
         let account = credentials.account
         if account.hasTOTP {
+            // The failure count stays until the second factor is passed too: a known password must not
+            // reset the lockout of guesses at the code.
             return .secondFactorRequired(account)
         }
         if account.totpRequired {
             return .secondFactorNotEnrolled
         }
+        try await failures.reset(key)
         return .success(account, amr: ["pwd"])
+    }
+
+    enum PasswordCheck: Sendable, Equatable {
+        case correct
+        case wrong
+        case locked(until: Date)
+    }
+
+    /// Checks an account's current password outside the login page (changing one's own password); a wrong
+    /// one counts towards the same lockout, and a locked account is not checked at all.
+    func checkPassword(accountID: String, password: String, hash: String) async throws -> PasswordCheck {
+        let key = lockKey(identifier: "", accountID: accountID)
+        if let until = try await lockedUntil(key) { return .locked(until: until) }
+        guard try await hasher.verify(password, hash: hash) else {
+            if case .locked(let until) = try await countFailure(key) { return .locked(until: until) }
+            return .wrong
+        }
+        try await failures.reset(key)
+        return .correct
     }
 
     /// Checks a TOTP code for an account whose password was accepted. Wrong codes count towards the same
     /// lockout as wrong passwords; a code is accepted once.
-    func verifySecondFactor(accountID: String, identifier: String, code: String) async throws -> Outcome {
-        let key = lockKey(identifier)
-        if let state = try await failures.state(key), let until = state.lockedUntil, until > Date() {
+    func verifySecondFactor(accountID: String, code: String) async throws -> Outcome {
+        let key = lockKey(identifier: "", accountID: accountID)
+        if let until = try await lockedUntil(key) {
             return .locked(until: until)
         }
         guard let credentials = try await accounts.credentials(id: accountID), !credentials.account.disabled,
@@ -98,12 +131,7 @@ final class LoginService: Sendable {
             }
         }
         guard let acceptedStep, try await accounts.claimTOTPStep(id: accountID, step: acceptedStep) else {
-            if let until = try await failures.recordFailure(
-                key, maxFailures: settings.loginMaxFailures, base: settings.loginLockout.duration, maximum: settings.loginLockoutMax.duration
-            ) {
-                return .locked(until: until)
-            }
-            return .invalid
+            return try await countFailure(key)
         }
         try await failures.reset(key)
         return .success(credentials.account, amr: ["pwd", "otp"])

@@ -89,6 +89,17 @@ struct RefreshTokenStore: Sendable {
             .all().map { try $0.decode(column: "family_id", as: String.self) }
     }
 
+    /// Live families of a user (role changes) or of a client (scope changes, disabled client).
+    func families(userID: String) async throws -> [String] {
+        try await database.sql.raw("SELECT DISTINCT family_id FROM sso_refresh_tokens WHERE user_id = \(bind: userID) AND revoked_at IS NULL")
+            .all().map { try $0.decode(column: "family_id", as: String.self) }
+    }
+
+    func families(clientID: String) async throws -> [String] {
+        try await database.sql.raw("SELECT DISTINCT family_id FROM sso_refresh_tokens WHERE client_id = \(bind: clientID) AND revoked_at IS NULL")
+            .all().map { try $0.decode(column: "family_id", as: String.self) }
+    }
+
     func purgeExpired() async throws {
         let cutoff = Timestamp.string(from: Date().addingTimeInterval(-86400))
         try await database.sql.raw("DELETE FROM sso_refresh_tokens WHERE family_expires_at < \(bind: cutoff)").run()

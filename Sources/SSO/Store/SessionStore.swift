@@ -53,9 +53,14 @@ struct SessionStore: Sendable {
         return session
     }
 
+    /// A session not ended and not past its maximum lifetime (idle time is the browser's concern; tokens
+    /// have their own).
     func find(sid: String) async throws -> Session? {
         try await database.sql.raw(
-            "SELECT sid, user_id, auth_time, amr, expires_at, last_seen_at FROM sso_sessions WHERE sid = \(bind: sid) AND ended_at IS NULL"
+            """
+            SELECT sid, user_id, auth_time, amr, expires_at, last_seen_at FROM sso_sessions
+            WHERE sid = \(bind: sid) AND ended_at IS NULL AND expires_at > \(bind: Timestamp.now())
+            """
         ).first().map(Self.session(from:))
     }
 
@@ -67,10 +72,13 @@ struct SessionStore: Sendable {
         ).first() != nil
     }
 
-    /// Ends every session of a user (disabled account, password reset).
-    func endAll(userID: String) async throws -> [String] {
+    /// Ends every session of a user but `kept` (disabled account, password reset or change).
+    func endAll(userID: String, except kept: String? = nil) async throws -> [String] {
         try await database.sql.raw(
-            "UPDATE sso_sessions SET ended_at = \(bind: Timestamp.now()) WHERE user_id = \(bind: userID) AND ended_at IS NULL RETURNING sid"
+            """
+            UPDATE sso_sessions SET ended_at = \(bind: Timestamp.now())
+            WHERE user_id = \(bind: userID) AND ended_at IS NULL AND sid <> \(bind: kept ?? "") RETURNING sid
+            """
         ).all().map { try $0.decode(column: "sid", as: String.self) }
     }
 

@@ -76,9 +76,12 @@ final class RevocationList: Sendable {
     }
 
     private func sync(force: Bool) async throws {
-        let since = state.withLockedValue { force ? "" : $0.lastCreatedAt }
+        let lastSeen = state.withLockedValue { force ? "" : $0.lastCreatedAt }
+        // Rows are stamped by the writing process's clock and may commit out of order: read again the last
+        // minute before the newest row seen (merging is idempotent), so a late commit or a clock up to a
+        // minute behind is not missed. Hosts keep their clocks synchronized (R-8.4).
+        let since = lastSeen.isEmpty ? "" : Timestamp.string(from: (Timestamp.date(from: lastSeen) ?? Date()).addingTimeInterval(-60))
         let now = Timestamp.now()
-        // Rows written in the same microsecond as the last one seen are read again: `>=`, then merged.
         let rows = try await database.sql.raw(
             """
             SELECT kind, value, expires_at, created_at FROM sso_revocations
@@ -86,7 +89,7 @@ final class RevocationList: Sendable {
             ORDER BY created_at
             """
         ).all()
-        var latest = since
+        var latest = lastSeen
         var found: [(Kind, String, Date)] = []
         for row in rows {
             guard let kind = Kind(rawValue: try row.decode(column: "kind", as: String.self)),

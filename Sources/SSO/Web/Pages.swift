@@ -12,7 +12,7 @@ struct Pages: Sendable {
         var library = MustacheLibrary()
         for (name, text) in [
             ("header", Templates.header), ("footer", Templates.footer), ("login", Templates.login), ("otp", Templates.otp),
-            ("message", Templates.message), ("logout-confirm", Templates.logoutConfirm),
+            ("message", Templates.message), ("logout-confirm", Templates.logoutConfirm), ("continue", Templates.confirmContinue),
         ] {
             // The templates are constants of this module: a parse error is a programming error.
             try! library.register(text, named: name)
@@ -47,34 +47,42 @@ struct Pages: Sendable {
     }
 }
 
-/// The SSO's cookies. `Secure` everywhere except in development (plain-HTTP loopback).
+/// The SSO's cookies: `HttpOnly`, `SameSite=Lax`, `Path=/`. Outside development they are `Secure` and
+/// carry the `__Host-` prefix, which browsers only accept from this exact host over HTTPS — a sibling
+/// subdomain cannot plant one ("cookie tossing"). A name sent twice is treated as absent.
 struct SSOCookies: Sendable {
     let secure: Bool
     static let session = "lgsp_sso"
     static let csrf = "lgsp_csrf"
 
-    func set(_ name: String, _ value: String, maxAge: Int64? = nil) -> String {
-        var parts = ["\(name)=\(value)", "Path=/sso", "HttpOnly", "SameSite=Lax"]
+    func name(_ base: String) -> String {
+        secure ? "__Host-" + base : base
+    }
+
+    func set(_ base: String, _ value: String, maxAge: Int64? = nil) -> String {
+        var parts = ["\(name(base))=\(value)", "Path=/", "HttpOnly", "SameSite=Lax"]
         if let maxAge { parts.append("Max-Age=\(maxAge)") }
         if secure { parts.append("Secure") }
         return parts.joined(separator: "; ")
     }
 
-    func clear(_ name: String) -> String {
-        set(name, "", maxAge: 0)
+    func clear(_ base: String) -> String {
+        set(base, "", maxAge: 0)
     }
 
-    /// A cookie's value from the request's `Cookie` headers.
-    static func value(_ name: String, in request: Request) -> String? {
+    /// The cookie's value from the request's `Cookie` headers; nil when absent, empty or sent more than once.
+    func value(_ base: String, in request: Request) -> String? {
+        let wanted = name(base)
+        var found: [String] = []
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let trimmed = pair.trimmingCharacters(in: .whitespaces)
-                if trimmed.hasPrefix(name + "=") {
-                    let value = String(trimmed.dropFirst(name.count + 1))
-                    return value.isEmpty ? nil : value
+                if trimmed.hasPrefix(wanted + "=") {
+                    found.append(String(trimmed.dropFirst(wanted.count + 1)))
                 }
             }
         }
-        return nil
+        guard found.count == 1, let value = found.first, !value.isEmpty else { return nil }
+        return value
     }
 }

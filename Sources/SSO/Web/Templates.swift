@@ -60,6 +60,18 @@ enum Templates {
         {{> footer}}
         """
 
+    static let confirmContinue = """
+        {{> header}}
+        <p>Ứng dụng <strong>{{clientName}}</strong> muốn đăng nhập bằng tài khoản <strong>{{accountName}}</strong> của bạn.</p>
+        <p>Chỉ tiếp tục nếu chính bạn vừa mở ứng dụng này.</p>
+        <form method="post" action="/sso/authorize/continue">
+        <input type="hidden" name="request_id" value="{{requestID}}">
+        <input type="hidden" name="csrf_token" value="{{csrf}}">
+        <p><button type="submit">Tiếp tục</button></p>
+        </form>
+        {{> footer}}
+        """
+
     static let message = """
         {{> header}}
         <p>{{message}}</p>
