@@ -34,7 +34,7 @@ function request()
     .. "&username=" .. encode(username) .. "&password=" .. encode(password)
   return wrk.format("POST", "/sso/login", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = "lgsp_csrf=" .. cookie,
+    ["Cookie"] = cookie,
   }, body)
 end
 
@@ -43,7 +43,9 @@ function response(status, headers, body)
     local request_id = body:match('name="request_id" value="([^"]+)"')
     local csrf = body:match('name="csrf_token" value="([^"]+)"')
     local set_cookie = headers["Set-Cookie"] or headers["set-cookie"] or ""
-    cookie = set_cookie:match("lgsp_csrf=([^;]+)")
+    -- "__Host-lgsp_csrf" outside development.
+    local name, value = set_cookie:match("([%w_%-]*lgsp_csrf)=([^;]+)")
+    cookie = name and (name .. "=" .. value) or nil
     if status == 200 and request_id and csrf and cookie then
       form = { request_id = request_id, csrf = csrf }
       step = "post"
