@@ -39,7 +39,7 @@ struct Platform: Sendable {
                 configuration: configuration, database: database, blobs: blobs,
                 audit: AuditLog(database: database, masterKey: masterKey), masterKey: masterKey
             )
-            let sso = SSOModule(services: services)
+            let sso = try SSOModule(services: services)
             let modules: [any PlatformModule] = [
                 sso,
                 CatalogsModule(services: services),

@@ -16,8 +16,11 @@ public struct SSOModule: PlatformModule {
     let provider: OIDCProvider
     public let accounts: AccountService
     public let clients: ClientService
+    let broker: IdentityBroker
+    let brokerStore: BrokerStore
 
-    public init(services: PlatformServices) {
+    /// Throws when the identity providers' configuration cannot be read.
+    public init(services: PlatformServices) throws {
         self.services = services
         let settings = services.configuration.sso
         let longest = max(settings.accessTokenTTL.duration, settings.idTokenTTL.duration)
@@ -27,6 +30,10 @@ public struct SSOModule: PlatformModule {
         self.provider = OIDCProvider(services: services, keys: keys, tokens: tokens, revocations: revocations)
         self.accounts = AccountService(provider: provider)
         self.clients = ClientService(provider: provider, environment: services.configuration.environment)
+        self.broker = IdentityBroker(
+            providers: try IdentityProviderConfig.load(services.configuration.identityProviders), issuer: services.configuration.issuer
+        )
+        self.brokerStore = BrokerStore(database: services.database)
     }
 
     public var migrations: [Migration] { SSOMigrations.all }
@@ -36,11 +43,16 @@ public struct SSOModule: PlatformModule {
         try await keys.load()
         try await revocations.load()
         try await provider.housekeeping()
+        try await brokerStore.purgeExpired()
     }
 
     public func registerRoutes(on api: APIRouter) {
         TokenController(provider: provider, keys: keys).register(on: api)
-        AuthorizationController(provider: provider).register(on: api)
+        let federated = broker.order.compactMap { broker.providers[$0] }
+        let authorization = AuthorizationController(provider: provider, federated: federated)
+        authorization.register(on: api)
+        BrokerController(provider: provider, broker: broker, store: brokerStore, authorization: authorization, masterKey: services.masterKey)
+            .register(on: api)
         AdminController(accounts: accounts, clients: clients, keys: keys).register(on: api)
     }
 }

@@ -26,6 +26,7 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("refresh-token-max"), help: help(.refreshTokenMax)) var refreshTokenMax: String?
     @Option(name: .customLong("sso-session-idle"), help: help(.ssoSessionIdle)) var ssoSessionIdle: String?
     @Option(name: .customLong("sso-session-max"), help: help(.ssoSessionMax)) var ssoSessionMax: String?
+    @Option(name: .customLong("identity-providers"), help: help(.identityProviders)) var identityProviders: String?
 
     static func help(_ setting: Configuration.Setting) -> ArgumentHelp {
         let fallback = setting.defaultValue.isEmpty ? "" : ", mặc định \(setting.defaultValue)"
@@ -55,6 +56,7 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.refreshTokenMax] = refreshTokenMax
         flags[.ssoSessionIdle] = ssoSessionIdle
         flags[.ssoSessionMax] = ssoSessionMax
+        flags[.identityProviders] = identityProviders
         do {
             return try Configuration.resolve(flags: flags, environment: environment)
         } catch {

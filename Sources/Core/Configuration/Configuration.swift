@@ -23,6 +23,8 @@ public struct Configuration: Sendable {
     public var publicURL: String
     /// Single sign-on: password hashing, brute-force protection and token lifetimes.
     public var sso: SSOSettings
+    /// External identity providers (VDXP/VNeID) the SSO brokers: a path to a JSON file, or the JSON itself.
+    public var identityProviders: String
 
     public init(
         host: String = "127.0.0.1",
@@ -35,7 +37,8 @@ public struct Configuration: Sendable {
         masterKey: String = "",
         databaseTimeout: DurationValue = DurationValue(.seconds(5)),
         publicURL: String = "",
-        sso: SSOSettings = SSOSettings()
+        sso: SSOSettings = SSOSettings(),
+        identityProviders: String = ""
     ) {
         self.host = host
         self.port = port
@@ -48,6 +51,7 @@ public struct Configuration: Sendable {
         self.databaseTimeout = databaseTimeout
         self.publicURL = publicURL
         self.sso = sso
+        self.identityProviders = identityProviders
     }
 
     /// The issuer and base of every absolute URL the platform hands out, without a trailing slash.
@@ -75,6 +79,7 @@ public struct Configuration: Sendable {
         case refreshTokenMax = "refresh-token-max"
         case ssoSessionIdle = "sso-session-idle"
         case ssoSessionMax = "sso-session-max"
+        case identityProviders = "identity-providers"
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String {
@@ -105,6 +110,7 @@ public struct Configuration: Sendable {
             case .refreshTokenMax: return defaults.sso.refreshTokenMax.description
             case .ssoSessionIdle: return defaults.sso.sessionIdle.description
             case .ssoSessionMax: return defaults.sso.sessionMax.description
+            case .identityProviders: return ""
             }
         }
 
@@ -132,6 +138,7 @@ public struct Configuration: Sendable {
             case .refreshTokenMax: return "Thời hạn tối đa của một chuỗi refresh token kể từ lần đăng nhập"
             case .ssoSessionIdle: return "Phiên đăng nhập một lần hết hạn nếu không dùng trong khoảng này"
             case .ssoSessionMax: return "Thời hạn tối đa của phiên đăng nhập một lần"
+            case .identityProviders: return "Nhà cung cấp định danh bên ngoài (VDXP/VNeID): đường dẫn tệp JSON hoặc chính nội dung JSON"
             }
         }
     }
@@ -228,6 +235,7 @@ public struct Configuration: Sendable {
         sso.sessionIdle = try duration(.ssoSessionIdle)
         sso.sessionMax = try duration(.ssoSessionMax)
         configuration.sso = sso
+        configuration.identityProviders = value(.identityProviders)
         return configuration
     }
 
@@ -251,6 +259,12 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public let setting: Configuration.Setting
     public let value: String
     public let reason: String
+
+    public init(setting: Configuration.Setting, value: String, reason: String) {
+        self.setting = setting
+        self.value = value
+        self.reason = reason
+    }
 
     public var description: String {
         "Cấu hình \(setting.flag) / \(setting.environmentVariable) = \"\(value)\" không hợp lệ: \(reason)."

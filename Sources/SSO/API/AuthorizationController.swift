@@ -6,6 +6,8 @@ import Hummingbird
 /// The browser side of the SSO: the authorization endpoint, the login pages and logout.
 struct AuthorizationController: Sendable {
     let provider: OIDCProvider
+    /// External identity providers shown as buttons on the login page.
+    var federated: [IdentityProviderConfig] = []
 
     func register(on api: APIRouter) {
         api.addTag("sso", description: "Đăng nhập một lần (OpenID Connect)")
@@ -227,9 +229,11 @@ struct AuthorizationController: Sendable {
         ]
         if let client { values["clientName"] = client.name }
         if let error { values["error"] = error }
-        return provider.pages.render(
-            "login", values, cookies: [provider.cookies.set(SSOCookies.csrf, csrf)], formTargets: [Self.origin(authRequest.redirectURI)]
-        )
+        values["providers"] = federated.map { ["id": $0.id, "name": $0.name, "requestID": authRequest.id, "csrf": csrf] }
+        values["hasProviders"] = !federated.isEmpty
+        // After the form's POST the browser goes on to the application, or to an identity provider.
+        let targets = [Self.origin(authRequest.redirectURI)] + federated.map { Self.origin($0.issuer) }
+        return provider.pages.render("login", values, cookies: [provider.cookies.set(SSOCookies.csrf, csrf)], formTargets: targets)
     }
 
     // MARK: Login form
@@ -382,12 +386,12 @@ struct AuthorizationController: Sendable {
     }
 
     /// Starts the SSO session, issues the code and sends the browser back to the application.
-    func completeLogin(_ authRequest: AuthorizationRequest, account: Account, amr: [String], context: AppRequestContext) async throws -> Response {
+    func completeLogin(_ authRequest: AuthorizationRequest, account: Account, amr: [String], idp: String? = nil, context: AppRequestContext) async throws -> Response {
         guard try await provider.requests.consume(authRequest.id) else {
             return provider.pages.message(title: "Phiên đăng nhập đã hết hạn", message: "Hãy quay lại ứng dụng và đăng nhập lại.", status: .badRequest)
         }
         let (cookie, session) = try await provider.sessions.create(
-            userID: account.id, amr: amr, idle: provider.settings.sessionIdle.duration, max: provider.settings.sessionMax.duration
+            userID: account.id, amr: amr, idp: idp, idle: provider.settings.sessionIdle.duration, max: provider.settings.sessionMax.duration
         )
         let code = try await provider.codes.create(
             clientID: authRequest.clientID, userID: account.id, sid: session.sid, redirectURI: authRequest.redirectURI,
@@ -397,7 +401,7 @@ struct AuthorizationController: Sendable {
         )
         try await provider.audit.record(AuditEvent(
             action: "sso.login", outcome: .success, subject: account.id, client: authRequest.clientID, objectType: "session",
-            objectID: session.sid, requestID: context.requestID, details: ["amr": amr.joined(separator: " ")]
+            objectID: session.sid, requestID: context.requestID, details: ["amr": amr.joined(separator: " "), "idp": idp ?? "local"]
         ))
         var response = redirect(
             to: authRequest.redirectURI, [("code", code), ("state", authRequest.state), ("iss", provider.issuer)], status: .seeOther

@@ -193,11 +193,11 @@ struct TokenController: Sendable {
             try await replayedCode(try await provider.codes.find(code) ?? record, client: client, context: context)
         }
         guard let account = try await provider.accounts.find(id: record.userID), !account.disabled,
-            try await provider.sessions.find(sid: record.sid) != nil
+            let session = try await provider.sessions.find(sid: record.sid)
         else { throw OAuthError.invalidGrant("Tài khoản hoặc phiên đăng nhập không còn hiệu lực.") }
         return try await issue(
             account: account, client: client, scopes: record.scope, sid: record.sid, authTime: record.authTime, amr: record.amr,
-            nonce: record.nonce, family: family.map { ($0, Date().addingTimeInterval(Double(provider.settings.refreshTokenMax.seconds))) },
+            idp: session.idp, nonce: record.nonce, family: family.map { ($0, Date().addingTimeInterval(Double(provider.settings.refreshTokenMax.seconds))) },
             jti: jti, grant: "authorization_code", context: context
         )
     }
@@ -242,12 +242,12 @@ struct TokenController: Sendable {
             try await reusedRefreshToken(record, client: client, context: context)
         }
         guard let account = try await provider.accounts.find(id: record.userID), !account.disabled,
-            try await provider.sessions.find(sid: record.sid) != nil
+            let session = try await provider.sessions.find(sid: record.sid)
         else { throw OAuthError.invalidGrant("Tài khoản hoặc phiên đăng nhập không còn hiệu lực.") }
         // What the client and the person may have now, not only what they had at sign-in.
         scopes = provider.grantedScopes(scopes.filter { client.scopes.contains($0) }, account: account)
         return try await issue(
-            account: account, client: client, scopes: scopes, sid: record.sid, authTime: record.authTime, amr: record.amr, nonce: nil,
+            account: account, client: client, scopes: scopes, sid: record.sid, authTime: record.authTime, amr: record.amr, idp: session.idp, nonce: nil,
             family: (record.familyID, record.familyExpiresAt), jti: Secrets.token(bits: 128), grant: "refresh_token", context: context
         )
     }
@@ -291,7 +291,7 @@ struct TokenController: Sendable {
 
     /// Issues access, ID (for `openid`) and refresh (in `family`) tokens to a person through a client.
     func issue(
-        account: Account, client: Client, scopes: [String], sid: String, authTime: Date, amr: [String], nonce: String?,
+        account: Account, client: Client, scopes: [String], sid: String, authTime: Date, amr: [String], idp: String?, nonce: String?,
         family: (id: String, expiresAt: Date)?, jti: String, grant: String, context: AppRequestContext
     ) async throws -> Response {
         let access = try await provider.tokens.issueAccessToken(
@@ -305,7 +305,7 @@ struct TokenController: Sendable {
         if scopes.contains(Scopes.openid) {
             body["id_token"] = .string(try await provider.tokens.issueIDToken(
                 account: account, client: client, scopes: scopes, nonce: nonce, sessionID: sid, authTime: authTime, amr: amr,
-                accessToken: access.token
+                accessToken: access.token, idp: idp
             ))
         }
         if let family {

@@ -19,9 +19,12 @@ public struct PasswordHasher: Sendable {
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
 
+    /// Whether `password` matches `hash`. An absent hash, or one that is no bcrypt hash (accounts that
+    /// sign in only through an external provider), is checked against the decoy — same time — and fails.
     public func verify(_ password: String, hash: String?) async throws -> Bool {
-        let stored = hash ?? decoy
+        let usable = hash.flatMap { $0.hasPrefix("$2") ? $0 : nil }
+        let stored = usable ?? decoy
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: stored) }
-        return hash != nil && matches
+        return usable != nil && matches
     }
 }

@@ -71,6 +71,13 @@ struct AuthorizationRequestStore: Sendable {
         )
     }
 
+    /// A new CSRF token for a request's form (the login page shown again); the previous one stops working.
+    func renewCSRF(_ id: String) async throws -> String {
+        let csrf = Secrets.token()
+        try await database.sql.raw("UPDATE sso_auth_requests SET csrf_hash = \(bind: Secrets.storedHash(csrf)), pending_user_id = NULL WHERE id = \(bind: id)").run()
+        return csrf
+    }
+
     func setPendingUser(_ id: String, userID: String?) async throws {
         try await database.sql.raw("UPDATE sso_auth_requests SET pending_user_id = \(bind: userID) WHERE id = \(bind: id)").run()
     }

@@ -155,5 +155,35 @@ enum SSOMigrations {
                 """,
             ]
         },
+        Migration("0002_identity_brokering") { types in
+            [
+                """
+                CREATE TABLE sso_broker_states (
+                    state_hash TEXT PRIMARY KEY,
+                    provider TEXT NOT NULL,
+                    auth_request_id TEXT NOT NULL,
+                    browser_hash TEXT NOT NULL,
+                    nonce TEXT NOT NULL,
+                    code_verifier TEXT NOT NULL,
+                    created_at \(types.timestamp) NOT NULL,
+                    expires_at \(types.timestamp) NOT NULL,
+                    used_at \(types.timestamp)
+                )
+                """,
+                """
+                CREATE TABLE sso_identity_links (
+                    provider TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    account_id TEXT NOT NULL REFERENCES sso_users (id),
+                    personal_id TEXT NOT NULL,
+                    linked_at \(types.timestamp) NOT NULL,
+                    last_login_at \(types.timestamp) NOT NULL,
+                    PRIMARY KEY (provider, subject)
+                )
+                """,
+                "CREATE INDEX sso_identity_links_account ON sso_identity_links (account_id)",
+                "ALTER TABLE sso_sessions ADD COLUMN idp TEXT",
+            ]
+        },
     ]
 }

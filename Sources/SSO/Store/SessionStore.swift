@@ -15,21 +15,23 @@ struct SessionStore: Sendable {
         let amr: [String]
         let expiresAt: Date
         let lastSeenAt: Date
+        /// The external identity provider the person signed in through, nil for a password.
+        var idp: String? = nil
     }
 
     /// Starts a session; returns the cookie value (only ever in the cookie) and the session.
-    func create(userID: String, amr: [String], idle: Duration, max: Duration) async throws -> (cookie: String, session: Session) {
+    func create(userID: String, amr: [String], idp: String? = nil, idle: Duration, max: Duration) async throws -> (cookie: String, session: Session) {
         let cookie = Secrets.token()
         let now = Date()
         let session = Session(
             sid: Secrets.token(bits: 128), userID: userID, authTime: now, amr: amr,
-            expiresAt: now.addingTimeInterval(Double(max.components.seconds)), lastSeenAt: now
+            expiresAt: now.addingTimeInterval(Double(max.components.seconds)), lastSeenAt: now, idp: idp
         )
         try await database.sql.raw(
             """
-            INSERT INTO sso_sessions (id_hash, sid, user_id, auth_time, amr, created_at, last_seen_at, expires_at)
+            INSERT INTO sso_sessions (id_hash, sid, user_id, auth_time, amr, idp, created_at, last_seen_at, expires_at)
             VALUES (\(bind: Secrets.storedHash(cookie)), \(bind: session.sid), \(bind: userID), \(bind: Timestamp.string(from: now)),
-                \(bind: JSONColumn.encode(amr)), \(bind: Timestamp.string(from: now)), \(bind: Timestamp.string(from: now)),
+                \(bind: JSONColumn.encode(amr)), \(bind: idp), \(bind: Timestamp.string(from: now)), \(bind: Timestamp.string(from: now)),
                 \(bind: Timestamp.string(from: session.expiresAt)))
             """
         ).run()
@@ -41,7 +43,7 @@ struct SessionStore: Sendable {
         let now = Date()
         guard let row = try await database.sql.raw(
             """
-            SELECT sid, user_id, auth_time, amr, expires_at, last_seen_at FROM sso_sessions
+            SELECT sid, user_id, auth_time, amr, idp, expires_at, last_seen_at FROM sso_sessions
             WHERE id_hash = \(bind: Secrets.storedHash(cookie)) AND ended_at IS NULL AND expires_at > \(bind: Timestamp.string(from: now))
             """
         ).first() else { return nil }
@@ -58,7 +60,7 @@ struct SessionStore: Sendable {
     func find(sid: String) async throws -> Session? {
         try await database.sql.raw(
             """
-            SELECT sid, user_id, auth_time, amr, expires_at, last_seen_at FROM sso_sessions
+            SELECT sid, user_id, auth_time, amr, idp, expires_at, last_seen_at FROM sso_sessions
             WHERE sid = \(bind: sid) AND ended_at IS NULL AND expires_at > \(bind: Timestamp.now())
             """
         ).first().map(Self.session(from:))
@@ -89,7 +91,8 @@ struct SessionStore: Sendable {
             authTime: Timestamp.date(from: try row.decode(column: "auth_time", as: String.self)) ?? .distantPast,
             amr: JSONColumn.decode(try row.decode(column: "amr", as: String.self)),
             expiresAt: Timestamp.date(from: try row.decode(column: "expires_at", as: String.self)) ?? .distantPast,
-            lastSeenAt: Timestamp.date(from: try row.decode(column: "last_seen_at", as: String.self)) ?? .distantPast
+            lastSeenAt: Timestamp.date(from: try row.decode(column: "last_seen_at", as: String.self)) ?? .distantPast,
+            idp: try row.decode(column: "idp", as: String?.self)
         )
     }
 }

@@ -43,6 +43,8 @@ struct IDTokenClaims: JWTPayload, Equatable {
     var personal_id: String?
     var agency_code: String?
     var roles: [String]?
+    /// The external identity provider the person signed in through (e.g. `vneid`).
+    var idp: String?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

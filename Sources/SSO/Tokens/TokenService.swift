@@ -53,7 +53,7 @@ public final class TokenService: AccessTokenVerifier {
 
     func issueIDToken(
         account: Account, client: Client, scopes: [String], nonce: String?, sessionID: String, authTime: Date, amr: [String],
-        accessToken: String?
+        accessToken: String?, idp: String? = nil
     ) async throws -> String {
         let now = Int64(Date().timeIntervalSince1970)
         let has = Set(scopes)
@@ -66,7 +66,8 @@ public final class TokenService: AccessTokenVerifier {
             email: has.contains(Scopes.email) ? account.email : nil,
             personal_id: has.contains(Scopes.personalID) ? account.personalID : nil,
             agency_code: has.contains(Scopes.agency) || has.contains(Scopes.profile) ? account.agencyCode : nil,
-            roles: has.contains(Scopes.roles) ? account.roles : nil
+            roles: has.contains(Scopes.roles) ? account.roles : nil,
+            idp: idp
         )
         return try await keys.sign(claims, type: "JWT")
     }

@@ -42,6 +42,14 @@ enum Templates {
         </p>
         <p><button type="submit">Đăng nhập</button></p>
         </form>
+        {{#hasProviders}}<p class="or">hoặc</p>{{/hasProviders}}
+        {{#providers}}
+        <form method="post" action="/sso/broker/{{id}}/start">
+        <input type="hidden" name="request_id" value="{{requestID}}">
+        <input type="hidden" name="csrf_token" value="{{csrf}}">
+        <p><button type="submit" class="federated">Đăng nhập bằng {{name}}</button></p>
+        </form>
+        {{/providers}}
         {{> footer}}
         """
 
@@ -106,6 +114,8 @@ enum Templates {
         button { background: #8b1a1a; color: #fff; border: 0; padding: .7rem 1.4rem; font-size: 1rem; border-radius: 4px; cursor: pointer; }
         .error { background: #fdecea; border-left: 4px solid #b00020; padding: .6rem .8rem; }
         .notice { background: #e8f4fd; border-left: 4px solid #0b5cad; padding: .6rem .8rem; }
+        .federated { background: #0b5cad; }
+        .or { text-align: center; color: #586069; }
         footer { text-align: center; font-size: .85rem; color: #586069; margin-bottom: 2rem; }
         """
 }

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Core
+import Foundation
+import Logging
+import NationalSim
+
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Chạy các hệ thống mô phỏng nền tảng quốc gia (VDXP/VNeID) cho phát triển và trình diễn.",
+        discussion: """
+            Mặc định đăng ký hai client cho nền tảng chạy tại --platform-url: "lgsp" (hồ sơ oidc, có ID token) và \
+            "lgsp-userinfo" (hồ sơ userinfo). Dùng cùng tệp seed-data/national-sim/identity-providers.dev.json:
+              lgsp sim &
+              lgsp serve --identity-providers seed-data/national-sim/identity-providers.dev.json
+            """
+    )
+
+    @Option(help: "Địa chỉ lắng nghe") var host = "127.0.0.1"
+    @Option(help: "Cổng của VDXP mô phỏng") var port = 8090
+    @Option(help: "URL của nền tảng (để đăng ký redirect URI và back-channel logout)") var platformURL = "http://127.0.0.1:8080"
+    @Option(help: "Secret của các client mô phỏng") var clientSecret = "lgsp-dev-secret"
+    @Option(help: "Tệp công dân thử nghiệm") var citizens = "seed-data/national-sim/citizens.json"
+
+    func run() async throws {
+        LogSetup.bootstrap(environment: .development, level: .info)
+        let logger = Logger(label: "lgsp.sim")
+        let people: [SimulatedCitizen]
+        do {
+            people = try SimulatedCitizen.load(path: citizens)
+        } catch {
+            throw fail("Không đọc được tệp công dân thử nghiệm \(citizens): \(error)")
+        }
+        let base = platformURL.hasSuffix("/") ? String(platformURL.dropLast()) : platformURL
+        let vdxp = VDXPSimulator(
+            baseURL: "http://\(host):\(port)", citizens: people,
+            clients: [
+                .init(id: "lgsp", secret: clientSecret, redirectURIs: ["\(base)/sso/broker/vneid/callback"], profile: .oidc,
+                      backchannelLogoutURI: "\(base)/sso/broker/vneid/backchannel-logout"),
+                .init(id: "lgsp-userinfo", secret: clientSecret, redirectURIs: ["\(base)/sso/broker/vneid-userinfo/callback"], profile: .userinfo,
+                      backchannelLogoutURI: "\(base)/sso/broker/vneid-userinfo/backchannel-logout"),
+            ],
+            logger: logger
+        )
+        try await NationalSimServer.run(vdxp, host: host, port: port, logger: logger) { url in
+            FileHandle.standardOutput.write(Data("VDXP/VNeID mô phỏng đang chạy: issuer \(url)\(VDXPSimulator.basePath) — \(people.count) công dân thử nghiệm\n".utf8))
+        }
+    }
+}
