@@ -230,10 +230,14 @@ import Testing
         try await TestPlatform.withOIDC(configure: { $0.identityProviders = providers }) { oidc in
             let (id, _) = try await oidc.confidentialClient()
             let form = try oidc.loginForm(try await oidc.get(OIDCHarness.authorizeQuery(clientID: id)))
+            let users = try await oidc.platform.database.sql.raw("SELECT COUNT(*) AS n FROM sso_users").first()!.decode(column: "n", as: Int.self)
             let start = try await oidc.post("/sso/broker/vneid/start", [("request_id", form.requestID), ("csrf_token", form.csrf)],
                                             headers: [.cookie: "\(oidc.csrfCookie)=\(form.csrfCookie)"])
             #expect(start.status == .serviceUnavailable)
             #expect(String(buffer: start.body).contains("Thử lại"))
+            #expect(try await oidc.platform.database.sql.raw("SELECT COUNT(*) AS n FROM sso_users").first()!.decode(column: "n", as: Int.self) == users)
+            #expect(try await oidc.platform.database.sql.raw("SELECT COUNT(*) AS n FROM sso_sessions").first()!.decode(column: "n", as: Int.self) == 0)
+            #expect(try await oidc.platform.services.audit.entries().contains { $0.event.action == "sso.broker.unavailable" })
         }
     }
 
