@@ -205,10 +205,12 @@ import Testing
             let body = String(buffer: start.body)
             #expect(body.contains("tạm thời không phản hồi") && body.contains("/sso/login?request_id="))
             #expect(try await world.oidc.platform.services.audit.entries().contains { $0.event.action == "sso.broker.unavailable" })
-            // The retry link shows the login page again, with a fresh form.
-            let retry = try await world.oidc.get("/sso/login?request_id=\(form.requestID)")
+            // The retry link shows the login page again, with a fresh form — to the browser that asked only.
+            let retry = try await world.oidc.get("/sso/login?request_id=\(form.requestID)", cookies: [world.oidc.csrfCookie: form.csrfCookie])
             #expect(retry.status == .ok)
             #expect(try world.oidc.loginForm(retry).csrf != form.csrf)
+            let elsewhere = try await world.oidc.get("/sso/login?request_id=\(form.requestID)")
+            #expect(elsewhere.status == .badRequest)
         }
     }
 
@@ -293,9 +295,15 @@ import Testing
             let (id, _) = try await world.oidc.confidentialClient()
             let (first, _, _) = try await Self.federatedSignIn(world, clientID: id)
             #expect(first.status == .seeOther)
+            let fetches = world.vdxp.jwksRequests
+            let (again, _, _) = try await Self.federatedSignIn(world, clientID: id)
+            #expect(again.status == .seeOther)
+            #expect(world.vdxp.jwksRequests == fetches, "keys are cached")
+            try await Task.sleep(for: .milliseconds(10_100))
             world.vdxp.rotateKeys()
             let (second, _, _) = try await Self.federatedSignIn(world, clientID: id)
             #expect(second.status == .seeOther, "the new key was fetched on its unknown kid")
+            #expect(world.vdxp.jwksRequests == fetches + 1, "fetched once")
         }
     }
 
@@ -318,10 +326,80 @@ import Testing
             #expect(try await oidc.introspect(access, clientID: id, secret: secret)?["active"] == false)
             #expect(try await oidc.introspect(try #require(tokens["refresh_token"]?.stringValue), clientID: id, secret: secret)?["active"] == false)
 
-            let forged = try await oidc.post("/sso/broker/vneid/backchannel-logout", [("logout_token", token + "x")])
-            #expect(forged.status == .badRequest)
+            let replayed = try await oidc.post("/sso/broker/vneid/backchannel-logout", [("logout_token", token)])
+            #expect(replayed.status == .badRequest, "a logout token is used once")
+            let forged = try await world.vdxp.logoutToken(personalID: "066085000123", audience: "lgsp", forge: true)
+            #expect(try await oidc.post("/sso/broker/vneid/backchannel-logout", [("logout_token", forged)]).status == .badRequest)
             let wrongAudience = try await world.vdxp.logoutToken(personalID: "066085000123", audience: "someone-else")
             #expect(try await oidc.post("/sso/broker/vneid/backchannel-logout", [("logout_token", wrongAudience)]).status == .badRequest)
+            let fetches = world.vdxp.jwksRequests
+            let strangeKid = try await world.vdxp.logoutToken(personalID: "066085000123", audience: "nobody-here")
+            _ = try await oidc.post("/sso/broker/vneid/backchannel-logout", [("logout_token", strangeKid)])
+            #expect(world.vdxp.jwksRequests == fetches, "tokens not meant for us make the server fetch nothing")
+        }
+    }
+
+    /// A provider speaks for its own sign-ins: its logout ends the sessions it started, not a password session.
+    @Test func backChannelLogoutEndsOnlyTheProvidersSessions() async throws {
+        try await Self.withWorld { world in
+            let oidc = world.oidc
+            let (id, secret) = try await oidc.confidentialClient()
+            let (callback, _, _) = try await Self.federatedSignIn(world, clientID: id)
+            #expect(callback.status == .seeOther)
+            // The same citizen also has a password now and signs in with it.
+            let account = try #require(try await oidc.platform.sso.accounts.list(kind: .citizen, query: nil, after: nil, limit: 10).first)
+            try await oidc.platform.sso.accounts.setPassword(account.id, password: "Mat-khau-Moi1!", currentPassword: nil, by: .commandLine)
+            let (code, _) = try await oidc.signIn(clientID: id, username: "066085000123", password: "Mat-khau-Moi1!")
+            let access = try #require(try await oidc.exchange(code, clientID: id, secret: secret).json?["access_token"]?.stringValue)
+            let token = try await world.vdxp.logoutToken(personalID: "066085000123", audience: "lgsp")
+            #expect(try await oidc.post("/sso/broker/vneid/backchannel-logout", [("logout_token", token)]).status == .ok)
+            #expect(try await oidc.introspect(access, clientID: id, secret: secret)?["active"] == true)
+        }
+    }
+
+    @Test func officialsAndSecondFactorAccountsAreNeverLinkedAutomatically() async throws {
+        try await Self.withWorld { world in
+            let oidc = world.oidc
+            let citizen = try await oidc.citizen("066085000123")
+            _ = try await oidc.platform.sso.accounts.enrollTOTP(citizen.id, by: .commandLine)
+            let (id, _) = try await oidc.confidentialClient()
+            let before = try await Self.counts(world)
+            let (callback, _, _) = try await Self.federatedSignIn(world, clientID: id)
+            try await Self.expectRejected(world, callback, status: .forbidden, before: before)
+            let links = try await oidc.platform.database.sql.raw("SELECT COUNT(*) AS n FROM sso_identity_links").first()!.decode(column: "n", as: Int.self)
+            #expect(links == 0)
+        }
+    }
+
+    @Test func aProviderNotTrustedToLinkGetsNoExistingAccount() async throws {
+        let vdxp = VDXPSimulator(baseURL: "", citizens: Self.citizens, clients: [
+            .init(id: "sandbox", secret: "s", redirectURIs: ["http://lgsp.test/sso/broker/sandbox/callback"], profile: .oidc),
+        ], logger: TestDatabase.logger)
+        let sim = try await NationalSimServer.start(vdxp, logger: TestDatabase.logger)
+        defer { Task { await sim.stop() } }
+        let providers = #"[{"id":"sandbox","name":"VNeID","issuer":"\#(sim.url)/vdxp","clientId":"sandbox","clientSecret":"s","scopes":["openid"],"profile":"oidc","linkExistingAccounts":false}]"#
+        try await TestPlatform.withOIDC(configure: { $0.identityProviders = providers }) { oidc in
+            _ = try await oidc.citizen("066085000123")
+            let (id, _) = try await oidc.confidentialClient()
+            let world = World(oidc: oidc, vdxp: vdxp, simURL: sim.url)
+            let before = try await Self.counts(world)
+            let (callback, _, _) = try await Self.federatedSignIn(world, clientID: id, provider: "sandbox")
+            try await Self.expectRejected(world, callback, status: .forbidden, before: before)
+        }
+        await sim.stop()
+    }
+
+    @Test func aSlowBodyCountsAgainstTheDeadline() async throws {
+        try await Self.withWorld(timeoutSeconds: 1) { world in
+            let (id, _) = try await world.oidc.confidentialClient()
+            var faults = SimulatorFaults()
+            faults.slowBodyMilliseconds = 3000
+            world.vdxp.faults = faults
+            let before = try await Self.counts(world)
+            let started = ContinuousClock.now
+            let (callback, _, _) = try await Self.federatedSignIn(world, clientID: id)
+            #expect(ContinuousClock.now - started < .seconds(3))
+            try await Self.expectRejected(world, callback, status: .serviceUnavailable, before: before)
         }
     }
 

@@ -2,6 +2,8 @@
 public struct SimulatorFaults: Codable, Sendable, Equatable {
     /// Every answer of the token, userinfo, discovery and JWKS endpoints waits this long (milliseconds).
     public var delayMilliseconds: Int = 0
+    /// The token endpoint sends its headers at once and then its body this slowly (milliseconds).
+    public var slowBodyMilliseconds: Int = 0
     /// The token endpoint answers 500.
     public var failToken = false
     /// The userinfo endpoint answers 500.

@@ -58,6 +58,7 @@ public final class VDXPSimulator: Sendable {
         var codes: [String: Grant] = [:]
         var accessTokens: [String: Grant] = [:]
         var disabled: Set<String> = []
+        var jwksRequests = 0
     }
 
     struct Authorization {
@@ -94,6 +95,9 @@ public final class VDXPSimulator: Sendable {
         get { state.withLockedValue { $0.faults } }
         set { state.withLockedValue { $0.faults = newValue } }
     }
+
+    /// How many times the JWKS was asked for (tests check that keys are cached and refetched once).
+    public var jwksRequests: Int { state.withLockedValue { $0.jwksRequests } }
 
     /// A new signing key replaces the old one (which leaves the JWKS).
     public func rotateKeys() {
@@ -192,10 +196,14 @@ public final class VDXPSimulator: Sendable {
 
     func jwks() async throws -> Response {
         try await delay()
-        let keys = state.withLockedValue { $0.keys }
+        let keys = state.withLockedValue { state in
+            state.jwksRequests += 1
+            return state.keys
+        }
+        // No `alg` on the keys, as some providers publish them: the relying party must pin the algorithm.
         let published: [JSONValue] = keys.compactMap { entry in
             guard let parameters = entry.key.publicKey.parameters else { return nil }
-            return ["kty": "EC", "crv": "P-256", "x": .string(parameters.x), "y": .string(parameters.y), "kid": .string(entry.kid), "alg": "ES256", "use": "sig"]
+            return ["kty": "EC", "crv": "P-256", "x": .string(parameters.x), "y": .string(parameters.y), "kid": .string(entry.kid), "use": "sig"]
         }
         return Self.json(["keys": .array(published)])
     }
@@ -208,8 +216,9 @@ public final class VDXPSimulator: Sendable {
         guard query["response_type"] == "code" else {
             return redirect(redirectURI, ["error": "unsupported_response_type", "state": query["state"]])
         }
-        if query["code_challenge"] != nil && query["code_challenge_method"] != "S256" {
-            return redirect(redirectURI, ["error": "invalid_request", "state": query["state"]])
+        // PKCE S256 is required, as the national platform does: a relying party that stopped sending it fails.
+        guard query["code_challenge"] != nil, query["code_challenge_method"] == "S256" else {
+            return redirect(redirectURI, ["error": "invalid_request", "error_description": "PKCE S256 là bắt buộc", "state": query["state"]])
         }
         let txn = Self.random()
         let authorization = Authorization(
@@ -276,6 +285,17 @@ public final class VDXPSimulator: Sendable {
         if client.profile == .oidc {
             body["id_token"] = .string(try await idToken(grant))
         }
+        let slow = faults.slowBodyMilliseconds
+        if slow > 0 {
+            let bytes = (try? JSONValue.object(body).encoded()) ?? Data()
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                for byte in bytes {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: .milliseconds(max(1, slow / max(1, bytes.count))))
+                }
+                try await writer.finish(nil)
+            })
+        }
         return Self.json(.object(body))
     }
 
@@ -296,6 +316,7 @@ public final class VDXPSimulator: Sendable {
             ])
         case .userinfo:
             return Self.json([
+                "sub": .string(subject(of: citizen.personalId)),
                 "citizenPid": .string(citizen.personalId), "fullName": .string(citizen.fullName), "birthDate": .string(citizen.birthDate),
                 "gender": .string(citizen.sex == "male" ? "Nam" : "Nữ"), "placeOfOrigin": .string(citizen.placeOfOrigin),
             ])
@@ -337,18 +358,21 @@ public final class VDXPSimulator: Sendable {
         let iat: Int64
         let exp: Int64
         let jti: String
-        let sub: String
+        let sub: String?
+        let sid: String?
         let events: [String: [String: String]]
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
-    public func logoutToken(personalID: String, audience: String) async throws -> String {
+    /// A back-channel logout token for a citizen (and, `sid`, one of their sessions here); `forge` signs it
+    /// with a key the JWKS does not publish.
+    public func logoutToken(personalID: String?, sid: String? = nil, audience: String, forge: Bool = false) async throws -> String {
         let now = Int64(Date().timeIntervalSince1970)
         let claims = LogoutClaims(
-            iss: issuer, aud: audience, iat: now, exp: now + 120, jti: Self.random(), sub: subject(of: personalID),
+            iss: issuer, aud: audience, iat: now, exp: now + 120, jti: Self.random(), sub: personalID.map(subject(of:)), sid: sid,
             events: ["http://schemas.openid.net/event/backchannel-logout": [:]]
         )
-        return try await sign(claims, type: "logout+jwt", forge: false)
+        return try await sign(claims, type: "logout+jwt", forge: forge)
     }
 
     /// Signs with the current key, or (`forge`) with a fresh key under the current key's id.

@@ -386,12 +386,15 @@ struct AuthorizationController: Sendable {
     }
 
     /// Starts the SSO session, issues the code and sends the browser back to the application.
-    func completeLogin(_ authRequest: AuthorizationRequest, account: Account, amr: [String], idp: String? = nil, context: AppRequestContext) async throws -> Response {
+    func completeLogin(
+        _ authRequest: AuthorizationRequest, account: Account, amr: [String], idp: String? = nil, idpSessionID: String? = nil, context: AppRequestContext
+    ) async throws -> Response {
         guard try await provider.requests.consume(authRequest.id) else {
             return provider.pages.message(title: "Phiên đăng nhập đã hết hạn", message: "Hãy quay lại ứng dụng và đăng nhập lại.", status: .badRequest)
         }
         let (cookie, session) = try await provider.sessions.create(
-            userID: account.id, amr: amr, idp: idp, idle: provider.settings.sessionIdle.duration, max: provider.settings.sessionMax.duration
+            userID: account.id, amr: amr, idp: idp, idpSessionID: idpSessionID, idle: provider.settings.sessionIdle.duration,
+            max: provider.settings.sessionMax.duration
         )
         let code = try await provider.codes.create(
             clientID: authRequest.clientID, userID: account.id, sid: session.sid, redirectURI: authRequest.redirectURI,

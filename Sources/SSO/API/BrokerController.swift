@@ -129,23 +129,24 @@ struct BrokerController: Sendable {
             try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: "thiếu state", context: context)
             return page("Không thể đăng nhập", "Phản hồi đăng nhập không hợp lệ.", status: .badRequest, retry: nil)
         }
+        // Bound to the browser that started it, checked before anything is used: a callback URL carried
+        // to another browser does nothing, not even spend the state.
+        guard let peeked = try await store.peek(stateValue), peeked.provider == idp.id,
+            let browser = provider.cookies.value(Self.browserCookie, in: request), Secrets.equal(Secrets.storedHash(browser), peeked.browserHash)
+        else {
+            try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: "state không hợp lệ hoặc không thuộc trình duyệt này", context: context)
+            return page("Không thể đăng nhập", "Phản hồi đăng nhập không hợp lệ, đã hết hạn hoặc không thuộc phiên làm việc này.", status: .badRequest, retry: nil)
+        }
         let state: BrokerStore.State
         switch try await store.consume(stateValue) {
         case .unknown:
-            try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: "state không hợp lệ hoặc đã hết hạn", context: context)
-            return page("Không thể đăng nhập", "Phản hồi đăng nhập không hợp lệ hoặc đã hết hạn.", status: .badRequest, retry: nil)
+            try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: "state đã hết hạn", context: context)
+            return page("Không thể đăng nhập", "Phản hồi đăng nhập đã hết hạn.", status: .badRequest, retry: peeked.authRequestID)
         case .replayed(let replayed):
             try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: "phản hồi bị gửi lại (replay)", context: context)
             return page("Không thể đăng nhập", "Phản hồi đăng nhập này đã được dùng.", status: .badRequest, retry: replayed.authRequestID)
         case .fresh(let fresh):
             state = fresh
-        }
-        // Bound to the browser that started it: a callback URL carried to another browser does nothing.
-        guard state.provider == idp.id, let browser = provider.cookies.value(Self.browserCookie, in: request),
-            Secrets.equal(Secrets.storedHash(browser), state.browserHash)
-        else {
-            try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: "state không thuộc trình duyệt này", context: context)
-            return page("Không thể đăng nhập", "Phản hồi đăng nhập không thuộc phiên làm việc này.", status: .badRequest, retry: nil)
         }
         if let error = query["error"] {
             try await audit("sso.broker.rejected", outcome: .failure, idp: idp.id, reason: "nhà cung cấp trả lỗi \(error)", context: context)
@@ -161,8 +162,19 @@ struct BrokerController: Sendable {
         let identity: IdentityBroker.ExternalIdentity
         do {
             let verifier = String(decoding: try masterKey.open(state.sealedVerifier, purpose: Self.verifierPurpose), as: UTF8.self)
-            let answer = try await broker.exchange(idp, code: code, verifier: verifier)
-            identity = try await broker.identity(idp, answer: answer, nonce: state.nonce)
+            let broker = self.broker
+            let nonce = state.nonce
+            // One deadline for the whole exchange (token, keys, userinfo), not one per call.
+            identity = try await withDeadline(idp.timeout) {
+                let answer = try await broker.exchange(idp, code: code, verifier: verifier)
+                return try await broker.identity(idp, answer: answer, nonce: nonce)
+            }
+        } catch is DeadlineExceeded {
+            try await audit("sso.broker.unavailable", outcome: .failure, idp: idp.id, reason: "quá thời gian \(idp.timeout)", context: context)
+            return page(
+                "\(idp.name) tạm thời không phản hồi",
+                "Không hoàn tất được đăng nhập với \(idp.name). Vui lòng thử lại sau ít phút.", status: .serviceUnavailable, retry: authRequest.id
+            )
         } catch let error as IdentityBroker.Unavailable {
             try await audit("sso.broker.unavailable", outcome: .failure, idp: idp.id, reason: error.description, context: context)
             return page(
@@ -174,10 +186,16 @@ struct BrokerController: Sendable {
             return page("Không thể đăng nhập", "Không xác minh được thông tin đăng nhập từ \(idp.name).", status: .badRequest, retry: authRequest.id)
         }
         let accountID: String
-        switch try await store.map(provider: idp.id, identity: identity) {
+        switch try await store.map(provider: idp, identity: identity) {
         case .disabled:
             try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: "tài khoản đã bị vô hiệu hóa", context: context)
             return page("Không thể đăng nhập", "Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị viên.", status: .forbidden, retry: nil)
+        case .refused(let reason):
+            try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: reason, context: context)
+            return page(
+                "Không thể đăng nhập bằng \(idp.name)",
+                "Tài khoản có số định danh này phải đăng nhập bằng tên đăng nhập, mật khẩu (và mã xác thực nếu có).", status: .forbidden, retry: nil
+            )
         case .conflict(let reason):
             try await audit("sso.broker.rejected", outcome: .denied, idp: idp.id, reason: reason, context: context)
             return page("Không thể đăng nhập", "Thông tin định danh không khớp với tài khoản đã liên kết. Vui lòng liên hệ quản trị viên.", status: .conflict, retry: nil)
@@ -193,7 +211,9 @@ struct BrokerController: Sendable {
         guard let account = try await provider.accounts.find(id: accountID) else {
             return page("Không thể đăng nhập", "Không tìm thấy tài khoản.", status: .internalServerError, retry: nil)
         }
-        var response = try await authorization.completeLogin(authRequest, account: account, amr: ["fed"], idp: idp.id, context: context)
+        var response = try await authorization.completeLogin(
+            authRequest, account: account, amr: ["fed"], idp: idp.id, idpSessionID: identity.sessionID, context: context
+        )
         response.headers.append(HTTPField(name: .setCookie, value: provider.cookies.clear(Self.browserCookie)))
         return response
     }
@@ -204,24 +224,36 @@ struct BrokerController: Sendable {
         guard let idp = configured(context) else { return OAuthError.invalidRequest("Nhà cung cấp chưa được cấu hình.").response() }
         let form = try await request.decodeForm(context: context)
         guard let token = form["logout_token"] else { return OAuthError.invalidRequest("Thiếu logout_token.").response() }
-        let subject: String
+        let logout: IdentityBroker.LogoutRequest
         do {
-            subject = try await broker.verifyLogoutToken(idp, token)
+            logout = try await broker.verifyLogoutToken(idp, token)
         } catch {
             try await audit("sso.broker.backchannel_rejected", outcome: .denied, idp: idp.id, reason: "\(error)", context: context)
             return OAuthError.invalidRequest("logout_token không hợp lệ.").response()
         }
-        for accountID in try await store.accounts(provider: idp.id, subject: subject) {
-            for sid in try await provider.sessions.endAll(userID: accountID) {
-                for family in try await provider.refreshTokens.families(sid: sid) {
-                    try await provider.revokeFamily(family)
-                }
-                try await provider.revocations.revoke(
-                    .session, sid, until: Date().addingTimeInterval(Double(provider.settings.sessionMax.seconds + provider.settings.accessTokenTTL.seconds))
-                )
+        guard try await store.firstUse(provider: idp.id, jti: logout.jti, until: logout.expiresAt) else {
+            try await audit("sso.broker.backchannel_rejected", outcome: .denied, idp: idp.id, reason: "logout token bị gửi lại", context: context)
+            return OAuthError.invalidRequest("logout_token đã được dùng.").response()
+        }
+        // Only sessions started through this provider end: a provider speaks for its own sign-ins.
+        var ended: [(sid: String, userID: String)] = []
+        if let subject = logout.subject {
+            for accountID in try await store.accounts(provider: idp.id, subject: subject) {
+                ended += try await provider.sessions.endFederated(idp: idp.id, userID: accountID, idpSessionID: logout.sessionID)
             }
+        } else {
+            ended = try await provider.sessions.endFederated(idp: idp.id, userID: nil, idpSessionID: logout.sessionID)
+        }
+        for (sid, userID) in ended {
+            for family in try await provider.refreshTokens.families(sid: sid) {
+                try await provider.revokeFamily(family)
+            }
+            try await provider.revocations.revoke(
+                .session, sid, until: Date().addingTimeInterval(Double(provider.settings.sessionMax.seconds + provider.settings.accessTokenTTL.seconds))
+            )
             try await provider.audit.record(AuditEvent(
-                action: "sso.logout", outcome: .success, subject: accountID, requestID: context.requestID, details: ["reason": "backchannel", "idp": idp.id]
+                action: "sso.logout", outcome: .success, subject: userID, objectType: "session", objectID: sid, requestID: context.requestID,
+                details: ["reason": "backchannel", "idp": idp.id]
             ))
         }
         return Response(status: .ok, headers: [.cacheControl: "no-store"])
@@ -229,8 +261,11 @@ struct BrokerController: Sendable {
 
     // MARK: Retry
 
+    /// The login page of a pending request again — only for the browser that holds its CSRF cookie.
     func retry(request: Request) async throws -> Response {
-        guard let id = request.queryFields["request_id"], let authRequest = try await provider.requests.find(id) else {
+        guard let id = request.queryFields["request_id"], let authRequest = try await provider.requests.find(id),
+            let cookie = provider.cookies.value(SSOCookies.csrf, in: request), Secrets.equal(Secrets.storedHash(cookie), authRequest.csrfHash)
+        else {
             return page("Phiên đăng nhập đã hết hạn", "Hãy quay lại ứng dụng và đăng nhập lại.", status: .badRequest, retry: nil)
         }
         let csrf = try await provider.requests.renewCSRF(authRequest.id)

@@ -39,6 +39,24 @@ struct BrokerStore: Sendable {
         return state
     }
 
+    /// The state, without using it (to check the browser before anything else).
+    func peek(_ state: String) async throws -> State? {
+        try await database.sql.raw(
+            "SELECT provider, auth_request_id, browser_hash, nonce, code_verifier FROM sso_broker_states WHERE state_hash = \(bind: Secrets.storedHash(state))"
+        ).first().map(Self.state)
+    }
+
+    /// Records a back-channel logout token's `jti`; false when it was seen before (a replay).
+    func firstUse(provider: String, jti: String, until: Date) async throws -> Bool {
+        try await database.sql.raw(
+            """
+            INSERT INTO sso_client_assertions (jti_hash, client_id, expires_at)
+            VALUES (\(bind: Secrets.storedHash("logout\u{0}" + provider + "\u{0}" + jti)), \(bind: "idp:" + provider), \(bind: Timestamp.string(from: until)))
+            ON CONFLICT (jti_hash) DO NOTHING RETURNING jti_hash
+            """
+        ).first() != nil
+    }
+
     /// Marks the state used; tells a first use from a replay.
     func consume(_ state: String) async throws -> Consumed {
         let hash = Secrets.storedHash(state)
@@ -71,44 +89,71 @@ struct BrokerStore: Sendable {
     enum Mapping: Sendable {
         case account(id: String, created: Bool, linked: Bool)
         case disabled
+        /// The identity may not be linked to the account it names (see `map`).
+        case refused(String)
         case conflict(String)
     }
 
-    /// The citizen account of an external identity, keyed by personal id: the linked account, else an
-    /// existing account with that personal id (linked now), else a new one. One transaction: nothing is
-    /// half-written.
-    func map(provider: String, identity: IdentityBroker.ExternalIdentity) async throws -> Mapping {
-        try await database.transaction { tx in
+    /// The citizen account of an external identity, keyed by personal id: the account already linked to
+    /// this provider's subject; else an existing citizen account with that personal id, linked now
+    /// (unless the provider is configured not to link existing accounts); else a new citizen account.
+    /// Never linked automatically: officials, and accounts with a second factor — those sign in with their
+    /// password. One transaction: nothing is half-written.
+    func map(provider: IdentityProviderConfig, identity: IdentityBroker.ExternalIdentity) async throws -> Mapping {
+        do {
+            return try await mapOnce(provider: provider, identity: identity)
+        } catch {
+            // Two first sign-ins of one person at once: the loser's insert hits the unique personal id;
+            // the second attempt finds the account the winner created.
+            return try await mapOnce(provider: provider, identity: identity)
+        }
+    }
+
+    private func mapOnce(provider: IdentityProviderConfig, identity: IdentityBroker.ExternalIdentity) async throws -> Mapping {
+        let providerID = provider.id
+        return try await database.transaction { tx in
             let now = Timestamp.now()
             if let link = try await tx.raw(
-                "SELECT account_id, personal_id FROM sso_identity_links WHERE provider = \(bind: provider) AND subject = \(bind: identity.subject)"
+                "SELECT account_id, personal_id FROM sso_identity_links WHERE provider = \(bind: providerID) AND subject = \(bind: identity.subject)"
             ).first() {
                 let accountID = try link.decode(column: "account_id", as: String.self)
                 guard try link.decode(column: "personal_id", as: String.self) == identity.personalID else {
                     return .conflict("nhà cung cấp trả số định danh khác với lần liên kết trước")
                 }
-                guard let row = try await tx.raw("SELECT disabled FROM sso_users WHERE id = \(bind: accountID)").first() else {
+                guard let row = try await tx.raw(
+                    "SELECT kind, disabled, totp_secret, totp_required FROM sso_users WHERE id = \(bind: accountID)"
+                ).first() else {
                     return .conflict("tài khoản đã liên kết không còn tồn tại")
                 }
                 if try row.decode(column: "disabled", as: Bool.self) { return .disabled }
+                if try Self.needsItsOwnCredentials(row) { return .refused("tài khoản này phải đăng nhập bằng mật khẩu và xác thực hai lớp") }
                 try await tx.raw(
-                    "UPDATE sso_identity_links SET last_login_at = \(bind: now) WHERE provider = \(bind: provider) AND subject = \(bind: identity.subject)"
+                    "UPDATE sso_identity_links SET last_login_at = \(bind: now) WHERE provider = \(bind: providerID) AND subject = \(bind: identity.subject)"
                 ).run()
                 return .account(id: accountID, created: false, linked: false)
             }
             var accountID: String
             var created = false
-            if let row = try await tx.raw("SELECT id, kind, disabled FROM sso_users WHERE personal_id = \(bind: identity.personalID)").first() {
-                accountID = try row.decode(column: "id", as: String.self)
+            if let row = try await tx.raw(
+                "SELECT id, kind, disabled, totp_secret, totp_required FROM sso_users WHERE personal_id = \(bind: identity.personalID)"
+            ).first() {
+                guard provider.linkExistingAccounts ?? true else {
+                    return .refused("nhà cung cấp này không được liên kết với tài khoản đã có")
+                }
                 if try row.decode(column: "disabled", as: Bool.self) { return .disabled }
+                if try Self.needsItsOwnCredentials(row) { return .refused("tài khoản này phải đăng nhập bằng mật khẩu và xác thực hai lớp") }
+                accountID = try row.decode(column: "id", as: String.self)
             } else {
                 accountID = UUID().uuidString.lowercased()
                 created = true
+                // The personal id is the username unless an account already uses it as one.
+                let taken = try await tx.raw("SELECT 1 AS x FROM sso_users WHERE username = \(bind: identity.personalID)").first() != nil
+                let username = taken ? "\(identity.personalID).\(providerID)" : identity.personalID
                 try await tx.raw(
                     """
                     INSERT INTO sso_users (id, kind, username, personal_id, tax_code, name, email, agency_code, roles, password_hash,
                         password_changed_at, totp_secret, totp_required, disabled, created_at, updated_at)
-                    VALUES (\(bind: accountID), 'citizen', \(bind: identity.personalID), \(bind: identity.personalID), NULL, \(bind: identity.name),
+                    VALUES (\(bind: accountID), 'citizen', \(bind: username), \(bind: identity.personalID), NULL, \(bind: identity.name),
                         NULL, NULL, '[]', \(bind: Self.noPassword), \(bind: now), NULL, \(bind: false), \(bind: false), \(bind: now), \(bind: now))
                     """
                 ).run()
@@ -116,11 +161,18 @@ struct BrokerStore: Sendable {
             try await tx.raw(
                 """
                 INSERT INTO sso_identity_links (provider, subject, account_id, personal_id, linked_at, last_login_at)
-                VALUES (\(bind: provider), \(bind: identity.subject), \(bind: accountID), \(bind: identity.personalID), \(bind: now), \(bind: now))
+                VALUES (\(bind: providerID), \(bind: identity.subject), \(bind: accountID), \(bind: identity.personalID), \(bind: now), \(bind: now))
                 """
             ).run()
             return .account(id: accountID, created: created, linked: true)
         }
+    }
+
+    /// Officials, and accounts with a second factor, never sign in through a provider.
+    static func needsItsOwnCredentials(_ row: any SQLRow) throws -> Bool {
+        try row.decode(column: "kind", as: String.self) != "citizen"
+            || row.decode(column: "totp_secret", as: String?.self) != nil
+            || row.decode(column: "totp_required", as: Bool.self)
     }
 
     /// Accounts linked to an external identity (back-channel logout).

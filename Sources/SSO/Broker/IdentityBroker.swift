@@ -19,8 +19,7 @@ final class IdentityBroker: Sendable {
         var metadata: Metadata?
         var metadataAt: ContinuousClock.Instant?
         var keys: JWTKeyCollection?
-        var kids: Set<String> = []
-        var triedKids: Set<String> = []
+        var algorithms: [String: String] = [:]
         var keysAt: ContinuousClock.Instant?
     }
 
@@ -30,7 +29,11 @@ final class IdentityBroker: Sendable {
         let token_endpoint: String
         let userinfo_endpoint: String?
         let jwks_uri: String?
+        let id_token_signing_alg_values_supported: [String]?
+        let code_challenge_methods_supported: [String]?
     }
+
+    static let acceptedAlgorithms: Set<String> = ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
 
     /// The provider could not be reached or answered with a server error: the person may retry.
     struct Unavailable: Error, CustomStringConvertible {
@@ -49,6 +52,8 @@ final class IdentityBroker: Sendable {
         let personalID: String
         let name: String
         let birthDate: String?
+        /// The provider's session id (`sid`), for its back-channel logout.
+        let sessionID: String?
     }
 
     init(providers: [IdentityProviderConfig], issuer: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -71,12 +76,25 @@ final class IdentityBroker: Sendable {
         return try await send(request, timeout: timeout)
     }
 
+    /// Redirects are not followed: a token request must never be re-sent, with its code and verifier,
+    /// somewhere else.
+    static let client = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)))
+    )
+
     private func send(_ request: HTTPClientRequest, timeout: Duration) async throws -> Data {
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))
-            body = try await response.body.collect(upTo: 1 << 20)
+            // The whole answer, body included, within the deadline (the client's own timeout stops at
+            // the headers).
+            (response, body) = try await withDeadline(timeout) {
+                let response = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout.components.seconds * 1000)))
+                return (response, try await response.body.collect(upTo: 1 << 20))
+            }
+        } catch is DeadlineExceeded {
+            throw Unavailable(description: "nhà cung cấp định danh không trả lời trong \(timeout)")
         } catch {
             throw Unavailable(description: "không kết nối được tới nhà cung cấp định danh (\(type(of: error)))")
         }
@@ -102,6 +120,14 @@ final class IdentityBroker: Sendable {
         guard metadata.issuer == provider.issuer else {
             throw Rejected(reason: "issuer trong tài liệu khám phá không khớp cấu hình")
         }
+        // The server calls these itself: plain http only when the issuer itself is http (development).
+        let secure = provider.issuer.lowercased().hasPrefix("https://")
+        for endpoint in [metadata.token_endpoint, metadata.userinfo_endpoint, metadata.jwks_uri].compactMap({ $0 }) {
+            let scheme = URLComponents(string: endpoint)?.scheme?.lowercased()
+            guard scheme == "https" || (scheme == "http" && !secure) else {
+                throw Rejected(reason: "điểm cuối \(endpoint) của nhà cung cấp không dùng https")
+            }
+        }
         cache.withLockedValue { cache in
             cache[provider.id, default: Cached()].metadata = metadata
             cache[provider.id, default: Cached()].metadataAt = .now
@@ -109,37 +135,60 @@ final class IdentityBroker: Sendable {
         return metadata
     }
 
-    /// The provider's keys, cached; fetched again when a token names a key id not among them (once for
-    /// each such id: after a rotation the new key is found, a made-up id costs one fetch and then fails).
-    func keys(_ provider: IdentityProviderConfig, for kid: String?) async throws -> JWTKeyCollection {
-        let decision = cache.withLockedValue { cache -> JWTKeyCollection? in
-            guard let cached = cache[provider.id], let keys = cached.keys else { return nil }
-            guard let kid, !cached.kids.contains(kid) else { return keys }
-            if cached.triedKids.contains(kid) { return keys }
-            cache[provider.id]?.triedKids.insert(kid)
+    /// The provider's keys with the algorithm each one is pinned to (from the key's `alg`, else the first
+    /// algorithm discovery declares for ID tokens, else the key type's usual one): a token's header can
+    /// never choose another. Cached for an hour; fetched again on a key id not among them, at most every
+    /// ten seconds per provider.
+    func keys(_ provider: IdentityProviderConfig, for kid: String?) async throws -> (JWTKeyCollection, [String: String]) {
+        let decision = cache.withLockedValue { cache -> (JWTKeyCollection, [String: String])? in
+            guard let cached = cache[provider.id], let keys = cached.keys, let at = cached.keysAt else { return nil }
+            let fresh = ContinuousClock.now - at < .seconds(3600)
+            if fresh, kid.map({ cached.algorithms[$0] != nil }) ?? true { return (keys, cached.algorithms) }
+            if ContinuousClock.now - at < .seconds(10) { return (keys, cached.algorithms) }
             return nil
         }
-        if let keys = decision { return keys }
+        if let decision { return decision }
         let metadata = try await metadata(provider)
         guard let jwksURI = metadata.jwks_uri else { throw Rejected(reason: "nhà cung cấp không công bố JWKS") }
         let data = try await get(jwksURI, timeout: provider.timeout)
+        let declared = metadata.id_token_signing_alg_values_supported?.first { Self.acceptedAlgorithms.contains($0) }
         let collection = JWTKeyCollection()
-        var kids = Set<String>()
+        var algorithms: [String: String] = [:]
         do {
             let jwks = try JSONDecoder().decode(JWKS.self, from: data)
-            for key in jwks.keys where key.keyIdentifier != nil {
+            for var key in jwks.keys {
+                guard let kid = key.keyIdentifier?.string else { continue }
+                let fallback = key.keyType == .rsa ? "RS256" : key.keyType == .ecdsa ? (key.curve?.rawValue == "P-384" ? "ES384" : key.curve?.rawValue == "P-521" ? "ES512" : "ES256") : nil
+                guard let alg = key.algorithm?.rawValue ?? declared ?? fallback, Self.acceptedAlgorithms.contains(alg),
+                    let pinned = JWK.Algorithm(rawValue: alg)
+                else { continue }
+                key.algorithm = pinned
                 try await collection.add(jwk: key)
-                kids.insert(key.keyIdentifier!.string)
+                algorithms[kid] = alg
             }
         } catch {
             throw Rejected(reason: "JWKS của nhà cung cấp không hợp lệ")
         }
         cache.withLockedValue { cache in
             cache[provider.id, default: Cached()].keys = collection
-            cache[provider.id, default: Cached()].kids = kids
+            cache[provider.id, default: Cached()].algorithms = algorithms
             cache[provider.id, default: Cached()].keysAt = .now
         }
-        return collection
+        return (collection, algorithms)
+    }
+
+    /// Verifies a token signed by the provider with the algorithm its key is pinned to.
+    func verified<Payload: JWTPayload>(_ provider: IdentityProviderConfig, _ token: String, as type: Payload.Type) async throws -> Payload {
+        guard let header = try? SigningKeys.header(of: token), let alg = header.alg, Self.acceptedAlgorithms.contains(alg), let kid = header.kid else {
+            throw Rejected(reason: "thuật toán ký hoặc khóa của token không được chấp nhận")
+        }
+        let (keys, algorithms) = try await keys(provider, for: kid)
+        guard algorithms[kid] == alg else { throw Rejected(reason: "token được ký bằng khóa hoặc thuật toán không xác định") }
+        do {
+            return try await keys.verify(token, as: Payload.self)
+        } catch {
+            throw Rejected(reason: "chữ ký token không hợp lệ")
+        }
     }
 
     func authorizationURL(_ provider: IdentityProviderConfig, state: String, nonce: String, challenge: String) async throws -> String {
@@ -190,6 +239,7 @@ final class IdentityBroker: Sendable {
         let iat: Int64
         let nonce: String?
         let azp: String?
+        let sid: String?
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
@@ -199,17 +249,7 @@ final class IdentityBroker: Sendable {
         switch provider.profile {
         case .oidc:
             guard let idToken = answer.id_token else { throw Rejected(reason: "thiếu ID token") }
-            let header = try? SigningKeys.header(of: idToken)
-            guard let header, let alg = header.alg, ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"].contains(alg) else {
-                throw Rejected(reason: "thuật toán ký của ID token không được chấp nhận")
-            }
-            let keys = try await keys(provider, for: header.kid)
-            let claims: ProviderIDClaims
-            do {
-                claims = try await keys.verify(idToken, as: ProviderIDClaims.self)
-            } catch {
-                throw Rejected(reason: "chữ ký ID token không hợp lệ")
-            }
+            let claims = try await verified(provider, idToken, as: ProviderIDClaims.self)
             let now = Int64(Date().timeIntervalSince1970)
             guard claims.iss == provider.issuer else { throw Rejected(reason: "issuer của ID token không đúng") }
             guard claims.aud.contains(provider.clientId), claims.aud.values.count == 1 || claims.azp == provider.clientId else {
@@ -219,18 +259,22 @@ final class IdentityBroker: Sendable {
             guard claims.iat - TokenService.skew <= now, now - claims.iat < 600 else { throw Rejected(reason: "thời điểm cấp ID token không hợp lệ") }
             guard let tokenNonce = claims.nonce, Secrets.equal(tokenNonce, nonce) else { throw Rejected(reason: "nonce không khớp") }
             let all = try Self.claims(of: idToken)
-            return try Self.identity(subject: claims.sub, values: all, fields: fields)
+            return try Self.identity(subject: claims.sub, sessionID: claims.sid, values: all, fields: fields)
         case .userinfo:
             guard let accessToken = answer.access_token else { throw Rejected(reason: "thiếu access token") }
             let metadata = try await metadata(provider)
+            // Without an ID token nothing binds the answer to this sign-in but PKCE: the provider must do it.
+            guard metadata.code_challenge_methods_supported?.contains("S256") == true else {
+                throw Rejected(reason: "nhà cung cấp (hồ sơ userinfo) không công bố hỗ trợ PKCE S256")
+            }
             guard let endpoint = metadata.userinfo_endpoint else { throw Rejected(reason: "nhà cung cấp không có userinfo") }
             let data = try await get(endpoint, timeout: provider.timeout, bearer: accessToken)
             guard let values = try? JSONDecoder().decode(JSONValue.self, from: data).objectValue else {
                 throw Rejected(reason: "userinfo không hợp lệ")
             }
-            // The personal id is the stable key of this profile.
+            // The provider's `sub` when it gives one (back-channel logout names it); the personal id otherwise.
             let personalID = values[fields.personalId]?.stringValue ?? ""
-            return try Self.identity(subject: values["sub"]?.stringValue ?? "pid:" + personalID, values: values, fields: fields)
+            return try Self.identity(subject: values["sub"]?.stringValue ?? "pid:" + personalID, sessionID: nil, values: values, fields: fields)
         }
     }
 
@@ -242,14 +286,15 @@ final class IdentityBroker: Sendable {
         return object
     }
 
-    static func identity(subject: String, values: [String: JSONValue], fields: IdentityProviderConfig.Fields) throws -> ExternalIdentity {
+    static func identity(subject: String, sessionID: String?, values: [String: JSONValue], fields: IdentityProviderConfig.Fields) throws -> ExternalIdentity {
         guard let raw = values[fields.personalId]?.stringValue, case .success(let personalID) = PersonalID.validate(raw) else {
             throw Rejected(reason: "nhà cung cấp không trả số định danh cá nhân hợp lệ")
         }
         let name = VietnameseText.nfc((values[fields.name]?.stringValue ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
         guard !name.isEmpty else { throw Rejected(reason: "nhà cung cấp không trả họ tên") }
         return ExternalIdentity(
-            subject: subject, personalID: personalID.value, name: name, birthDate: fields.birthDate.flatMap { values[$0]?.stringValue }
+            subject: subject, personalID: personalID.value, name: name, birthDate: fields.birthDate.flatMap { values[$0]?.stringValue },
+            sessionID: sessionID
         )
     }
 
@@ -257,6 +302,7 @@ final class IdentityBroker: Sendable {
         let iss: String
         let aud: Audience
         let iat: Int64
+        let exp: Int64?
         let jti: String?
         let sub: String?
         let sid: String?
@@ -265,22 +311,32 @@ final class IdentityBroker: Sendable {
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
-    /// Verifies an OpenID back-channel logout token; returns the provider's `sub` it names.
-    func verifyLogoutToken(_ provider: IdentityProviderConfig, _ token: String) async throws -> String {
-        let header = try? SigningKeys.header(of: token)
-        guard let header, header.alg != nil, header.alg != "none" else { throw Rejected(reason: "logout token không hợp lệ") }
-        let keys = try await keys(provider, for: header.kid)
-        let claims: LogoutClaims
-        do {
-            claims = try await keys.verify(token, as: LogoutClaims.self)
-        } catch {
-            throw Rejected(reason: "chữ ký logout token không hợp lệ")
+    /// What an OpenID back-channel logout token names: the provider's subject, its session, or both.
+    struct LogoutRequest: Sendable {
+        let subject: String?
+        let sessionID: String?
+        let jti: String
+        let expiresAt: Date
+    }
+
+    /// Verifies a back-channel logout token (OpenID Back-Channel Logout 1.0 §2.6). Issuer and audience
+    /// are checked before any key is fetched, so anonymous posts cannot make the server fetch keys.
+    func verifyLogoutToken(_ provider: IdentityProviderConfig, _ token: String) async throws -> LogoutRequest {
+        guard let unverified = try? Self.claims(of: token), unverified["iss"]?.stringValue == provider.issuer else {
+            throw Rejected(reason: "logout token không hợp lệ")
         }
+        let audiences = unverified["aud"]?.stringValue.map { [$0] } ?? unverified["aud"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        guard audiences.contains(provider.clientId) else { throw Rejected(reason: "logout token không dành cho hệ thống này") }
+        let claims = try await verified(provider, token, as: LogoutClaims.self)
         let now = Int64(Date().timeIntervalSince1970)
         guard claims.iss == provider.issuer, claims.aud.contains(provider.clientId), abs(now - claims.iat) < 300,
-            claims.nonce == nil, claims.events?["http://schemas.openid.net/event/backchannel-logout"] != nil,
-            let subject = claims.sub
+            (claims.exp ?? now + 1) + TokenService.skew > now, claims.nonce == nil,
+            case .object = claims.events?["http://schemas.openid.net/event/backchannel-logout"],
+            claims.sub != nil || claims.sid != nil, let jti = claims.jti, !jti.isEmpty
         else { throw Rejected(reason: "logout token không hợp lệ") }
-        return subject
+        return LogoutRequest(
+            subject: claims.sub, sessionID: claims.sid, jti: jti,
+            expiresAt: Date(timeIntervalSince1970: Double(max(claims.exp ?? claims.iat + 300, claims.iat + 300)))
+        )
     }
 }

@@ -39,8 +39,12 @@ public struct IdentityProviderConfig: Codable, Sendable, Equatable {
     public var scopes: [String]
     public var profile: Profile
     public var fields: Fields?
-    /// Seconds to wait for the provider's answers.
+    /// Seconds one exchange with the provider may take in all (discovery, keys, token, userinfo).
     public var timeoutSeconds: Int?
+    /// Whether a first sign-in through this provider links an existing citizen account with the same
+    /// personal id (default true). Set false for providers that are not trusted to assert personal ids
+    /// (sandboxes): they only ever get accounts of their own.
+    public var linkExistingAccounts: Bool?
 
     public var resolvedFields: Fields {
         fields ?? (profile == .userinfo

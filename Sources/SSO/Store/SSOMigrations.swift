@@ -183,6 +183,7 @@ enum SSOMigrations {
                 """,
                 "CREATE INDEX sso_identity_links_account ON sso_identity_links (account_id)",
                 "ALTER TABLE sso_sessions ADD COLUMN idp TEXT",
+                "ALTER TABLE sso_sessions ADD COLUMN idp_sid TEXT",
             ]
         },
     ]

@@ -20,7 +20,7 @@ struct SessionStore: Sendable {
     }
 
     /// Starts a session; returns the cookie value (only ever in the cookie) and the session.
-    func create(userID: String, amr: [String], idp: String? = nil, idle: Duration, max: Duration) async throws -> (cookie: String, session: Session) {
+    func create(userID: String, amr: [String], idp: String? = nil, idpSessionID: String? = nil, idle: Duration, max: Duration) async throws -> (cookie: String, session: Session) {
         let cookie = Secrets.token()
         let now = Date()
         let session = Session(
@@ -29,9 +29,9 @@ struct SessionStore: Sendable {
         )
         try await database.sql.raw(
             """
-            INSERT INTO sso_sessions (id_hash, sid, user_id, auth_time, amr, idp, created_at, last_seen_at, expires_at)
+            INSERT INTO sso_sessions (id_hash, sid, user_id, auth_time, amr, idp, idp_sid, created_at, last_seen_at, expires_at)
             VALUES (\(bind: Secrets.storedHash(cookie)), \(bind: session.sid), \(bind: userID), \(bind: Timestamp.string(from: now)),
-                \(bind: JSONColumn.encode(amr)), \(bind: idp), \(bind: Timestamp.string(from: now)), \(bind: Timestamp.string(from: now)),
+                \(bind: JSONColumn.encode(amr)), \(bind: idp), \(bind: idpSessionID), \(bind: Timestamp.string(from: now)), \(bind: Timestamp.string(from: now)),
                 \(bind: Timestamp.string(from: session.expiresAt)))
             """
         ).run()
@@ -72,6 +72,19 @@ struct SessionStore: Sendable {
         try await database.sql.raw(
             "UPDATE sso_sessions SET ended_at = \(bind: Timestamp.now()) WHERE sid = \(bind: sid) AND ended_at IS NULL RETURNING sid"
         ).first() != nil
+    }
+
+    /// Ends the sessions started through provider `idp` for `userID` (all of them, or the one the provider
+    /// calls `idpSessionID`), or, without a user, the one with that provider session id.
+    func endFederated(idp: String, userID: String?, idpSessionID: String?) async throws -> [(sid: String, userID: String)] {
+        var query = SQLQueryString("UPDATE sso_sessions SET ended_at = ") + "\(bind: Timestamp.now())"
+            + " WHERE ended_at IS NULL AND idp = \(bind: idp)"
+        if let userID { query = query + " AND user_id = \(bind: userID)" }
+        if let idpSessionID { query = query + " AND idp_sid = \(bind: idpSessionID)" }
+        query = query + " RETURNING sid, user_id"
+        return try await database.sql.raw(query).all().map {
+            (try $0.decode(column: "sid", as: String.self), try $0.decode(column: "user_id", as: String.self))
+        }
     }
 
     /// Ends every session of a user but `kept` (disabled account, password reset or change).
