@@ -18,6 +18,13 @@ let moduleDependencies: [String: [Target.Dependency]] = [
         .product(name: "SQLKit", package: "sql-kit"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ],
+    "Catalogs": [
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "SQLKit", package: "sql-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+    ],
     "NationalSim": [
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "JWTKit", package: "jwt-kit"),

@@ -14,7 +14,7 @@ struct DevelopmentBootstrap {
         let admin = try await platform.sso.accounts.create(
             .init(
                 kind: .official, username: "quantri", name: "Quản trị viên (môi trường phát triển)",
-                roles: ["sso.admin", "lgsp.metrics"], password: password
+                roles: ["sso.admin", "lgsp.metrics", "catalogs.admin"], password: password
             ),
             by: .commandLine
         )
@@ -25,7 +25,10 @@ struct DevelopmentBootstrap {
                 redirectUris: ["http://127.0.0.1:9000/callback", "http://localhost:9000/callback"],
                 postLogoutRedirectUris: ["http://127.0.0.1:9000/"],
                 grantTypes: [.authorizationCode, .refreshToken, .clientCredentials],
-                scopes: ["openid", "profile", "email", "roles", "agency", "offline_access", "sso.admin", "lgsp.metrics"]
+                scopes: [
+                    "openid", "profile", "email", "roles", "agency", "offline_access", "sso.admin", "lgsp.metrics", "catalogs.read",
+                    "catalogs.admin", "catalogs.subscribe",
+                ]
             ),
             by: .commandLine
         )

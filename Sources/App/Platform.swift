@@ -18,6 +18,7 @@ struct Platform: Sendable {
     let startedAt: ContinuousClock.Instant
     let masterKeySource: MasterKey.Source
     let sso: SSOModule
+    let catalogs: CatalogsModule
 
     var database: Database { services.database }
     var blobs: FileBlobStore { services.blobs as! FileBlobStore }
@@ -40,9 +41,10 @@ struct Platform: Sendable {
                 audit: AuditLog(database: database, masterKey: masterKey), masterKey: masterKey
             )
             let sso = try SSOModule(services: services)
+            let catalogs = CatalogsModule(services: services)
             let modules: [any PlatformModule] = [
                 sso,
-                CatalogsModule(services: services),
+                catalogs,
                 FormsModule(services: services),
                 DocStoreModule(services: services),
                 GatewayModule(services: services),
@@ -50,7 +52,7 @@ struct Platform: Sendable {
             ] + extraModules(services)
             return Platform(
                 configuration: configuration, logger: logger, services: services, modules: modules,
-                metrics: metrics, startedAt: .now, masterKeySource: masterKeySource, sso: sso
+                metrics: metrics, startedAt: .now, masterKeySource: masterKeySource, sso: sso, catalogs: catalogs
             )
         } catch {
             await database.close()

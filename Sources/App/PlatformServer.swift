@@ -44,6 +44,7 @@ struct PlatformServer: Sendable {
             services: [
                 // Services stop in reverse order: the server first, then the database.
                 .init(service: DatabaseLifetime(platform: platform)),
+                .init(service: BackgroundWork(platform: platform)),
                 .init(service: makeApplication(onRunning: onRunning)),
             ],
             gracefulShutdownSignals: gracefulShutdownSignals,
@@ -66,6 +67,23 @@ struct DatabaseLifetime: Service {
         try? await gracefulShutdown()
         await platform.close()
         platform.logger.info("Đã đóng cơ sở dữ liệu")
+    }
+}
+
+/// The modules' background work (scheduled synchronization, webhook deliveries); cancelled at graceful
+/// shutdown, after the server has stopped and before the database closes.
+struct BackgroundWork: Service {
+    let platform: Platform
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for module in platform.modules {
+                    group.addTask { try await module.runBackground() }
+                }
+                try await group.waitForAll()
+            }
+        }
     }
 }
 

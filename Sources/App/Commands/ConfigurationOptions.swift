@@ -27,6 +27,9 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("sso-session-idle"), help: help(.ssoSessionIdle)) var ssoSessionIdle: String?
     @Option(name: .customLong("sso-session-max"), help: help(.ssoSessionMax)) var ssoSessionMax: String?
     @Option(name: .customLong("identity-providers"), help: help(.identityProviders)) var identityProviders: String?
+    @Option(name: .customLong("seed-dir"), help: help(.seedDir)) var seedDir: String?
+    @Option(name: .customLong("catalog-sync-url"), help: help(.catalogSyncURL)) var catalogSyncURL: String?
+    @Option(name: .customLong("catalog-sync-interval"), help: help(.catalogSyncInterval)) var catalogSyncInterval: String?
 
     static func help(_ setting: Configuration.Setting) -> ArgumentHelp {
         let fallback = setting.defaultValue.isEmpty ? "" : ", mặc định \(setting.defaultValue)"
@@ -57,6 +60,9 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.ssoSessionIdle] = ssoSessionIdle
         flags[.ssoSessionMax] = ssoSessionMax
         flags[.identityProviders] = identityProviders
+        flags[.seedDir] = seedDir
+        flags[.catalogSyncURL] = catalogSyncURL
+        flags[.catalogSyncInterval] = catalogSyncInterval
         do {
             return try Configuration.resolve(flags: flags, environment: environment)
         } catch {

@@ -3,11 +3,12 @@ import Hummingbird
 
 /// Enforces a route's `RouteAccess` (RFC 6750): no or bad token → 401 with `WWW-Authenticate`, a valid
 /// token without the route's scopes → 403. Both as problem+json.
-struct BearerAuthorization: Sendable {
+public struct BearerAuthorization: Sendable {
     let verifier: (any AccessTokenVerifier)?
 
     func authorize(_ access: RouteAccess, request: Request, context: inout AppRequestContext) async throws {
         if access == .anonymous { return }
+        if case .optionalToken = access, request.headers[.authorization] == nil { return }
         guard let token = Self.bearerToken(request.headers[.authorization]) else {
             throw Problem(
                 .unauthorized, detail: "Cần access token (Authorization: Bearer …).",
@@ -34,6 +35,24 @@ struct BearerAuthorization: Sendable {
             )
         }
         context.principal = principal
+    }
+
+    /// 401 or 403 for a route with `.optionalToken(scopes)` when the resource asked for is not public.
+    public static func requireScopes(_ required: Set<String>, of principal: Principal?, resource: String) -> Problem? {
+        guard let principal else {
+            return Problem(
+                .unauthorized, detail: "\(resource) chỉ dành cho ứng dụng được cấp quyền: cần access token (Authorization: Bearer …).",
+                headers: [.wwwAuthenticate: #"Bearer realm="lgsp""#]
+            )
+        }
+        guard required.isSubset(of: principal.scopes) else {
+            let missing = required.subtracting(principal.scopes).sorted().joined(separator: " ")
+            return Problem(
+                .forbidden, detail: "Access token thiếu phạm vi (scope): \(missing).",
+                headers: [.wwwAuthenticate: #"Bearer realm="lgsp", error="insufficient_scope", scope="\#(required.sorted().joined(separator: " "))""#]
+            )
+        }
+        return nil
     }
 
     /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1).

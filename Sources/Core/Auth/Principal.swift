@@ -63,6 +63,9 @@ public enum RouteAccess: Sendable, Equatable {
     case authenticated
     /// A valid access token carrying every one of these scopes.
     case scopes(Set<String>)
+    /// Anyone; a token, when sent, must be valid and is put in the context, so the route can decide per
+    /// resource (open catalogs for everyone, the others only with `scopes`). The route enforces it.
+    case optionalToken(Set<String>)
 
     public static func scope(_ scope: String) -> RouteAccess { .scopes([scope]) }
 }

@@ -25,6 +25,10 @@ public struct Configuration: Sendable {
     public var sso: SSOSettings
     /// External identity providers (VDXP/VNeID) the SSO brokers: a path to a JSON file, or the JSON itself.
     public var identityProviders: String
+    /// Where seed data is read from on first start (catalogs, development fixtures).
+    public var seedDirectory: String
+    /// Shared catalogs: synchronization with the national data dictionary.
+    public var catalogs: CatalogSettings
 
     public init(
         host: String = "127.0.0.1",
@@ -38,7 +42,9 @@ public struct Configuration: Sendable {
         databaseTimeout: DurationValue = DurationValue(.seconds(5)),
         publicURL: String = "",
         sso: SSOSettings = SSOSettings(),
-        identityProviders: String = ""
+        identityProviders: String = "",
+        seedDirectory: String = "seed-data",
+        catalogs: CatalogSettings = CatalogSettings()
     ) {
         self.host = host
         self.port = port
@@ -52,6 +58,8 @@ public struct Configuration: Sendable {
         self.publicURL = publicURL
         self.sso = sso
         self.identityProviders = identityProviders
+        self.seedDirectory = seedDirectory
+        self.catalogs = catalogs
     }
 
     /// The issuer and base of every absolute URL the platform hands out, without a trailing slash.
@@ -80,6 +88,9 @@ public struct Configuration: Sendable {
         case ssoSessionIdle = "sso-session-idle"
         case ssoSessionMax = "sso-session-max"
         case identityProviders = "identity-providers"
+        case seedDir = "seed-dir"
+        case catalogSyncURL = "catalog-sync-url"
+        case catalogSyncInterval = "catalog-sync-interval"
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String {
@@ -111,6 +122,9 @@ public struct Configuration: Sendable {
             case .ssoSessionIdle: return defaults.sso.sessionIdle.description
             case .ssoSessionMax: return defaults.sso.sessionMax.description
             case .identityProviders: return ""
+            case .seedDir: return defaults.seedDirectory
+            case .catalogSyncURL: return ""
+            case .catalogSyncInterval: return defaults.catalogs.syncInterval.description
             }
         }
 
@@ -139,6 +153,10 @@ public struct Configuration: Sendable {
             case .ssoSessionIdle: return "Phiên đăng nhập một lần hết hạn nếu không dùng trong khoảng này"
             case .ssoSessionMax: return "Thời hạn tối đa của phiên đăng nhập một lần"
             case .identityProviders: return "Nhà cung cấp định danh bên ngoài (VDXP/VNeID): đường dẫn tệp JSON hoặc chính nội dung JSON"
+            case .seedDir: return "Thư mục dữ liệu khởi tạo (danh mục dùng chung nạp ở lần chạy đầu)"
+            case .catalogSyncURL:
+                return "URL từ điển dữ liệu quốc gia để đồng bộ các danh mục nguồn quốc gia, ví dụ http://127.0.0.1:8090/dictionary/v1; để trống: không đồng bộ (trừ danh mục có nguồn riêng)"
+            case .catalogSyncInterval: return "Chu kỳ đồng bộ danh mục với nguồn, ví dụ 1h"
             }
         }
     }
@@ -236,6 +254,25 @@ public struct Configuration: Sendable {
         sso.sessionMax = try duration(.ssoSessionMax)
         configuration.sso = sso
         configuration.identityProviders = value(.identityProviders)
+        configuration.seedDirectory = value(.seedDir)
+        var catalogs = CatalogSettings()
+        catalogs.syncURL = value(.catalogSyncURL)
+        while catalogs.syncURL.hasSuffix("/") { catalogs.syncURL.removeLast() }
+        if !catalogs.syncURL.isEmpty {
+            guard let url = URLComponents(string: catalogs.syncURL), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false,
+                url.user == nil, url.query == nil, url.fragment == nil
+            else {
+                throw ConfigurationError(setting: .catalogSyncURL, value: value(.catalogSyncURL), reason: "phải là URL http(s) không có truy vấn")
+            }
+            if configuration.environment == .production && url.scheme != "https" {
+                throw ConfigurationError(setting: .catalogSyncURL, value: value(.catalogSyncURL), reason: "ở production phải dùng https")
+            }
+        }
+        catalogs.syncInterval = try duration(.catalogSyncInterval)
+        guard catalogs.syncInterval.duration >= .seconds(10) else {
+            throw ConfigurationError(setting: .catalogSyncInterval, value: value(.catalogSyncInterval), reason: "tối thiểu 10s")
+        }
+        configuration.catalogs = catalogs
         return configuration
     }
 
@@ -285,6 +322,15 @@ public struct SSOSettings: Sendable, Equatable {
     public var refreshTokenMax = DurationValue(.seconds(24 * 3600))
     public var sessionIdle = DurationValue(.seconds(30 * 60))
     public var sessionMax = DurationValue(.seconds(10 * 3600))
+
+    public init() {}
+}
+
+/// Shared catalogs settings (flags `--catalog-…`).
+public struct CatalogSettings: Sendable, Equatable {
+    /// Base URL of the national data dictionary; empty: catalogs sync only from sources set on them.
+    public var syncURL = ""
+    public var syncInterval = DurationValue(.seconds(3600))
 
     public init() {}
 }

@@ -153,6 +153,8 @@ public final class APIRouter: @unchecked Sendable {
                     "properties": [
                         "pointer": ["type": "string", "description": "JSON Pointer (RFC 6901) tới trường lỗi"],
                         "message": ["type": "string"],
+                        "line": ["type": "integer", "description": "Dòng trong tệp tải lên (CSV), tính cả dòng tiêu đề"],
+                        "code": ["type": "string", "description": "Mã của bản ghi có lỗi"],
                     ],
                 ],
             ],

@@ -29,10 +29,16 @@ public struct Problem: Error, Sendable, CustomStringConvertible {
     public struct FieldError: Sendable, Codable, Equatable {
         public let pointer: String
         public let message: String
+        /// For uploaded files (CSV): the 1-based line the error is on (the header is line 1).
+        public let line: Int?
+        /// The record's own key when it has one (a concept's code), so people find it without counting.
+        public let code: String?
 
-        public init(pointer: String, message: String) {
+        public init(pointer: String, message: String, line: Int? = nil, code: String? = nil) {
             self.pointer = pointer
             self.message = message
+            self.line = line
+            self.code = code
         }
     }
 
@@ -62,7 +68,12 @@ public struct Problem: Error, Sendable, CustomStringConvertible {
         if let detail { object["detail"] = detail }
         if !requestID.isEmpty { object["instance"] = requestID }
         if !errors.isEmpty {
-            object["errors"] = errors.map { ["pointer": $0.pointer, "message": $0.message] }
+            object["errors"] = errors.map { error -> [String: Any] in
+                var item: [String: Any] = ["pointer": error.pointer, "message": error.message]
+                if let line = error.line { item["line"] = line }
+                if let code = error.code { item["code"] = code }
+                return item
+            }
         }
         for (key, value) in extensions where object[key] == nil {
             object[key] = value

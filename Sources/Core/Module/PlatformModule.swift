@@ -10,6 +10,9 @@ public protocol PlatformModule: Sendable {
     var healthChecks: [any HealthCheck] { get }
     /// Runs once after migrations, before the server accepts requests (load keys, warm caches).
     func prepare() async throws
+    /// Background work while the server runs (scheduled synchronization, outbound deliveries). Returns
+    /// when the task is cancelled (graceful shutdown); throws only on a failure the process cannot survive.
+    func runBackground() async throws
 }
 
 extension PlatformModule {
@@ -17,6 +20,7 @@ extension PlatformModule {
     public func registerRoutes(on api: APIRouter) {}
     public var healthChecks: [any HealthCheck] { [] }
     public func prepare() async throws {}
+    public func runBackground() async throws {}
     public var migrationSet: MigrationSet { MigrationSet(module: name, migrations: migrations) }
 }
 

@@ -49,6 +49,9 @@ public enum OpenAPIDocument {
         switch route.access {
         case .anonymous:
             object["security"] = []
+        case .optionalToken(let scopes):
+            // Anonymous, or a token (with these scopes for what is not public).
+            object["security"] = [[:], ["lgsp": .array(scopes.sorted().map(JSONValue.string))]]
         case .authenticated:
             object["security"] = [["lgsp": []]]
         case .scopes(let scopes):

@@ -9,12 +9,13 @@ public enum Scopes {
     public static let offlineAccess = "offline_access"
     public static let ssoAdmin = "sso.admin"
     public static let metrics = "lgsp.metrics"
+    public static let catalogsAdmin = "catalogs.admin"
 
     /// Scopes about the person, for ID tokens and UserInfo.
     public static let identity: Set<String> = [openid, profile, email, personalID, roles, agency, offlineAccess]
 
     /// Scopes a person gets only with the role of the same name.
-    public static let privileged: Set<String> = [ssoAdmin, metrics]
+    public static let privileged: Set<String> = [ssoAdmin, metrics, catalogsAdmin]
 
     /// Scope names are printable ASCII without space, quote or backslash (RFC 6749 §3.3).
     public static func isValid(_ scope: String) -> Bool {
