@@ -115,7 +115,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "NationalSim", "SSO",
+                "NationalSim", "SSO", "Catalogs",
             ],
             swiftSettings: swiftSettings
         ),

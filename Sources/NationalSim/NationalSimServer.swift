@@ -8,9 +8,13 @@ import UnixSignals
 /// Serves the national stand-ins on their own port (`lgsp sim`; tests start one in-process on an
 /// ephemeral port).
 public enum NationalSimServer {
-    static func application(_ vdxp: VDXPSimulator, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (String) -> Void) -> some ApplicationProtocol {
-        Application(
-            router: vdxp.routes(),
+    static func application(
+        _ vdxp: VDXPSimulator, dictionary: NationalDictionary?, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (String) -> Void
+    ) -> some ApplicationProtocol {
+        let router = vdxp.routes()
+        dictionary?.addRoutes(to: router)
+        return Application(
+            router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
@@ -23,9 +27,11 @@ public enum NationalSimServer {
     }
 
     /// Serves until SIGINT/SIGTERM.
-    public static func run(_ vdxp: VDXPSimulator, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (String) -> Void) async throws {
+    public static func run(
+        _ vdxp: VDXPSimulator, dictionary: NationalDictionary? = nil, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (String) -> Void
+    ) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [application(vdxp, host: host, port: port, logger: logger, onRunning: onRunning)],
+            services: [application(vdxp, dictionary: dictionary, host: host, port: port, logger: logger, onRunning: onRunning)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
         try await group.run()
@@ -43,10 +49,14 @@ public enum NationalSimServer {
         }
     }
 
-    public static func start(_ vdxp: VDXPSimulator, host: String = "127.0.0.1", port: Int = 0, logger: Logger) async throws -> Running {
+    public static func start(
+        _ vdxp: VDXPSimulator, dictionary: NationalDictionary? = nil, host: String = "127.0.0.1", port: Int = 0, logger: Logger
+    ) async throws -> Running {
         let bound = NIOLockedValueBox<String?>(nil)
         let group = ServiceGroup(configuration: .init(
-            services: [application(vdxp, host: host, port: port, logger: logger, onRunning: { url in bound.withLockedValue { $0 = url } })],
+            services: [
+                application(vdxp, dictionary: dictionary, host: host, port: port, logger: logger, onRunning: { url in bound.withLockedValue { $0 = url } }),
+            ],
             logger: logger
         ))
         let task = Task { try await group.run() }

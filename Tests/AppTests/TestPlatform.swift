@@ -24,6 +24,8 @@ enum TestPlatform {
         configuration.port = 0
         configuration.publicURL = "http://lgsp.test"
         configuration.sso.bcryptCost = 4
+        // Catalog seeds only where a test asks for them (`seedDirectory = TestPlatform.seedData`).
+        configuration.seedDirectory = directory.path + "/no-seed"
         if case .postgres(let postgres) = location {
             configuration.databaseURL = postgres.url
         }
@@ -54,6 +56,12 @@ enum TestPlatform {
             return try await app.test(.router) { client in try await body(client, platform) }
         }
     }
+}
+
+extension TestPlatform {
+    /// The repository's `seed-data` folder, wherever the tests run from.
+    static let seedData: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("seed-data").path
 }
 
 extension PostgresLocation {

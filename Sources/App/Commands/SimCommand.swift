@@ -7,7 +7,7 @@ import NationalSim
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
-        abstract: "Chạy các hệ thống mô phỏng nền tảng quốc gia (VDXP/VNeID) cho phát triển và trình diễn.",
+        abstract: "Chạy các hệ thống mô phỏng nền tảng quốc gia (VDXP/VNeID, từ điển dữ liệu) cho phát triển và trình diễn.",
         discussion: """
             Mặc định đăng ký hai client cho nền tảng chạy tại --platform-url: "lgsp" (hồ sơ oidc, có ID token) và \
             "lgsp-userinfo" (hồ sơ userinfo). Dùng cùng tệp seed-data/national-sim/identity-providers.dev.json:
@@ -21,6 +21,7 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "URL của nền tảng (để đăng ký redirect URI và back-channel logout)") var platformURL = "http://127.0.0.1:8080"
     @Option(help: "Secret của các client mô phỏng") var clientSecret = "lgsp-dev-secret"
     @Option(help: "Tệp công dân thử nghiệm") var citizens = "seed-data/national-sim/citizens.json"
+    @Option(help: "Thư mục danh mục cho từ điển dữ liệu quốc gia mô phỏng") var catalogs = "seed-data/catalogs"
 
     func run() async throws {
         LogSetup.bootstrap(environment: .development, level: .info)
@@ -42,8 +43,15 @@ struct SimCommand: AsyncParsableCommand {
             ],
             logger: logger
         )
-        try await NationalSimServer.run(vdxp, host: host, port: port, logger: logger) { url in
+        let dictionary: NationalDictionary
+        do {
+            dictionary = try NationalDictionary(directory: catalogs)
+        } catch {
+            throw fail("Không đọc được danh mục cho từ điển mô phỏng \(catalogs): \(error)")
+        }
+        try await NationalSimServer.run(vdxp, dictionary: dictionary, host: host, port: port, logger: logger) { url in
             FileHandle.standardOutput.write(Data("VDXP/VNeID mô phỏng đang chạy: issuer \(url)\(VDXPSimulator.basePath) — \(people.count) công dân thử nghiệm\n".utf8))
+            FileHandle.standardOutput.write(Data("Từ điển dữ liệu quốc gia mô phỏng: \(url)\(NationalDictionary.basePath) (lgsp serve --catalog-sync-url \(url)\(NationalDictionary.basePath))\n".utf8))
         }
     }
 }
