@@ -20,10 +20,7 @@ public struct CatalogsModule: PlatformModule {
     /// Load seed catalogs in `prepare()` (off for tests that build catalogs themselves).
     let loadSeeds: Bool
 
-    public init(
-        services: PlatformServices, loadSeeds: Bool = true, webhookSchedule: [Duration]? = nil, webhookPollInterval: Duration = .seconds(2),
-        dictionaryTimeout: Duration = .seconds(30)
-    ) {
+    public init(services: PlatformServices, loadSeeds: Bool = true, dictionaryTimeout: Duration = .seconds(30)) {
         self.services = services
         self.loadSeeds = loadSeeds
         let logger = Logger(label: "lgsp.catalogs")
@@ -34,8 +31,9 @@ public struct CatalogsModule: PlatformModule {
         self.cache = cache
         let outbox = WebhookOutbox(database: services.database, masterKey: services.masterKey)
         self.outbox = outbox
+        let settings = services.configuration.catalogs
         let dispatcher = WebhookDispatcher(
-            outbox: outbox, logger: logger, pollInterval: webhookPollInterval, schedule: webhookSchedule ?? WebhookDispatcher.defaultSchedule
+            outbox: outbox, logger: logger, pollInterval: settings.webhookPoll, schedule: settings.webhookRetry, giveUpAfter: settings.webhookGiveUp
         )
         self.dispatcher = dispatcher
         let service = CatalogService(database: services.database, store: store, cache: cache, audit: services.audit, outbox: outbox, logger: logger)

@@ -18,18 +18,14 @@ final class WebhookDispatcher: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeupContinuation: AsyncStream<Void>.Continuation
 
-    static let defaultSchedule: [Duration] = [
-        .seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800), .seconds(3600),
-    ]
-
     init(
-        outbox: WebhookOutbox, logger: Logger, pollInterval: Duration = .seconds(2), schedule: [Duration] = WebhookDispatcher.defaultSchedule,
+        outbox: WebhookOutbox, logger: Logger, pollInterval: Duration = .seconds(2), schedule: [Duration] = CatalogSettings().webhookRetry,
         giveUpAfter: Duration = .seconds(72 * 3600), attemptTimeout: Duration = .seconds(10)
     ) {
         self.outbox = outbox
         self.logger = logger
         self.pollInterval = pollInterval
-        self.schedule = schedule
+        self.schedule = schedule.isEmpty ? [.seconds(60)] : schedule
         self.giveUpAfter = giveUpAfter
         self.attemptTimeout = attemptTimeout
         (wakeups, wakeupContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))

@@ -331,6 +331,12 @@ public struct CatalogSettings: Sendable, Equatable {
     /// Base URL of the national data dictionary; empty: catalogs sync only from sources set on them.
     public var syncURL = ""
     public var syncInterval = DurationValue(.seconds(3600))
+    /// Delay before each retry of a webhook delivery (the last repeats). Not a flag: tests shorten it.
+    public var webhookRetry: [Duration] = [.seconds(10), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(600), .seconds(1800), .seconds(3600)]
+    /// How often queued deliveries are looked for when nothing wakes the sender.
+    public var webhookPoll: Duration = .seconds(2)
+    /// Deliveries not acknowledged this long after the event are given up (status failed).
+    public var webhookGiveUp: Duration = .seconds(72 * 3600)
 
     public init() {}
 }
