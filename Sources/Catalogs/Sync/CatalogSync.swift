@@ -49,6 +49,8 @@ final class CatalogSync: Sendable {
     func syncAll(by actor: CatalogActor) async throws -> [Report] {
         var reports: [Report] = []
         for catalog in try await service.store.catalogs() where source(for: catalog) != nil {
+            // Shutting down: stop between catalogs rather than record failures that are not the source's.
+            if Task.isCancelled { break }
             reports.append(await sync(catalog.key, by: actor))
         }
         return reports
@@ -157,6 +159,9 @@ final class CatalogSync: Sendable {
                 return report
             }
         } catch {
+            if Task.isCancelled {
+                return Report(catalog: key, outcome: "skipped", detail: "dừng do tiến trình đang tắt", version: nil, previousVersion: nil, sourceVersion: nil, summary: nil)
+            }
             let detail = (error as? DictionaryClient.Failure)?.description ?? (error as? Problem)?.detail ?? SafeErrorDescription.describe(error)
             logger.warning("Đồng bộ danh mục không thành công; phiên bản hiện hành giữ nguyên", metadata: ["catalog": "\(key)", "error": "\(detail)"])
             let previous = try? await store.syncStates()[key]
