@@ -118,7 +118,9 @@ import Testing
         let database = try Database.open(location, acquireTimeout: .milliseconds(800), logger: TestDatabase.logger)
         let started = ContinuousClock.now
         await #expect(throws: DatabaseUnavailableError.self) { try await database.ping() }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Without the acquire timeout the pool would keep retrying the connection forever; the margin
+        // above 0.8 s is for a machine busy with the rest of the suite.
+        #expect(ContinuousClock.now - started < .seconds(10))
         await database.close()
     }
 
