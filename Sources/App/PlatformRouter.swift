@@ -7,11 +7,7 @@ enum PlatformRouter {
     static func build(_ platform: Platform) -> APIRouter {
         let api = APIRouter(
             defaultMaxBodySize: platform.configuration.maxBodySize.bytes,
-            middlewares: [
-                RequestIDMiddleware(),
-                ObservabilityMiddleware(factory: PrometheusMetricsFactory(registry: platform.metrics)),
-                ProblemMiddleware(),
-            ],
+            middlewares: [PlatformMiddleware(factory: PrometheusMetricsFactory(registry: platform.metrics))],
             tokenVerifier: platform.sso.tokens
         )
         SystemRoutes(platform: platform).register(on: api)

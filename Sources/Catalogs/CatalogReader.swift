@@ -31,11 +31,15 @@ struct CatalogReader: Sendable {
         guard let entry = snapshot.catalogs[key] else {
             throw Problem.notFound("Không có danh mục “\(key)”.")
         }
-        if !entry.info.open, !Self.canRead(principal) {
-            throw BearerAuthorization.requireScopes([Self.readScope], of: principal, resource: "Danh mục “\(key)”")
-                ?? Problem(.forbidden, detail: "Không có quyền đọc danh mục “\(key)”.")
-        }
+        try check(entry, principal: principal)
         return entry
+    }
+
+    func check(_ entry: CatalogEntry, principal: Principal?) throws {
+        if !entry.info.open, !Self.canRead(principal) {
+            throw BearerAuthorization.requireScopes([Self.readScope], of: principal, resource: "Danh mục “\(entry.info.key)”")
+                ?? Problem(.forbidden, detail: "Không có quyền đọc danh mục “\(entry.info.key)”.")
+        }
     }
 
     func version(_ entry: CatalogEntry, _ selector: Selector, principal: Principal?) throws -> StoredVersion {
@@ -64,6 +68,10 @@ struct CatalogReader: Sendable {
     }
 
     func index(_ key: String, _ selector: Selector, principal: Principal?) async throws -> (CatalogEntry, CatalogIndex) {
+        if selector == .current, let (entry, index) = try await cache.current(key) {
+            try check(entry, principal: principal)
+            return (entry, index)
+        }
         let entry = try await entry(key, principal: principal)
         let version = try version(entry, selector, principal: principal)
         return (entry, try await cache.index(for: version))

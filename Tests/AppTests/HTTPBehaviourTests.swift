@@ -155,7 +155,7 @@ import Testing
             let response = try await client.execute(uri: "/health", method: .get, headers: [Self.requestID: incoming])
             let id = try #require(response.headers[Self.requestID])
             #expect(id != incoming)
-            #expect(RequestIDMiddleware.isValid(id))
+            #expect(RequestIDs.isValid(id))
         }
     }
 

@@ -130,13 +130,16 @@ import Testing
         let database = try Database.open(
             .sqlite(path: directory.path + "/one.sqlite"), maxConnections: 1, acquireTimeout: .milliseconds(300), logger: TestDatabase.logger
         )
+        let (leased, leasedSignal) = AsyncStream.makeStream(of: Void.self)
         let holding = Task {
             try await database.withConnection { connection in
+                leasedSignal.yield()
                 try await Task.sleep(for: .seconds(2))
                 try await connection.raw("SELECT 1").run()
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        // Wait until the only connection is really leased, however busy the machine is.
+        for await _ in leased { break }
         await #expect(throws: DatabaseUnavailableError.self) { try await database.ping() }
         try await holding.value
         try await database.ping()
@@ -148,13 +151,15 @@ import Testing
         defer { directory.remove() }
         let database = try Database.open(.sqlite(path: directory.path + "/close.sqlite"), logger: TestDatabase.logger)
         try await database.sql.raw("CREATE TABLE core_close_test (n INTEGER)").run()
+        let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
         let working = Task {
             try await database.transaction { tx in
+                startedSignal.yield()
                 try await Task.sleep(for: .milliseconds(400))
                 try await tx.raw("INSERT INTO core_close_test (n) VALUES (1)").run()
             }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        for await _ in started { break }
         await database.close()
         try await working.value
         await #expect(throws: (any Error).self) { try await database.ping() }

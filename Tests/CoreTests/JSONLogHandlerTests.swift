@@ -20,7 +20,7 @@ import Testing
         logger[metadataKey: "request_id"] = "req-1"
         logger.info("HTTP GET /health 200", metadata: ["http.status": .stringConvertible(200), "tags": .array(["a", "b"])])
         logger.debug("below the level")
-        logger.error("Lỗi \"có\" dấu\nhai dòng")
+        logger.error("Lỗi \"có\" dấu\nhai dòng\u{1}\\", metadata: ["nested": .dictionary(["b": "2", "a": .array(["x"])]), "message": "không ghi đè"])
 
         let lines = output.all
         #expect(lines.count == 2)
@@ -33,6 +33,10 @@ import Testing
         #expect(first["tags"] as? [String] == ["a", "b"])
         #expect(Timestamp.date(from: first["time"] as? String ?? "") != nil)
         let second = try #require(try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
-        #expect(second["message"] as? String == "Lỗi \"có\" dấu\nhai dòng")
+        #expect(second["message"] as? String == "Lỗi \"có\" dấu\nhai dòng\u{1}\\")
+        #expect((second["nested"] as? [String: Any])?["b"] as? String == "2")
+        #expect(((second["nested"] as? [String: Any])?["a"] as? [String]) == ["x"])
+        // The timestamp is Timestamp's fixed-width form.
+        #expect((first["time"] as? String)?.count == Timestamp.now().count)
     }
 }

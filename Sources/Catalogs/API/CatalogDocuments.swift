@@ -105,19 +105,6 @@ struct LookupDocument: Encodable, Sendable {
     }
 }
 
-struct ValidationDocument: Encodable, Sendable {
-    let result: Bool
-    /// `valid`, `unknown-code`, `inactive`, `not-in-force`, `display-mismatch`.
-    let outcome: String
-    let catalog: String
-    let version: Int?
-    let code: String
-    let display: String?
-    let message: String?
-    /// The day validity was checked for.
-    let day: String
-}
-
 struct TranslationDocument: Encodable, Sendable {
     struct Match: Encodable, Sendable {
         let code: String

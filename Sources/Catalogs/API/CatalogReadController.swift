@@ -326,13 +326,21 @@ struct CatalogReadController: Sendable {
                 message: "Tên “\(display)” không khớp: mã “\(code)” là “\(actual)”."
             )
         }
-        let document = ValidationDocument(
-            result: outcome == "valid", outcome: outcome, catalog: entry.info.key, version: result.version, code: code, display: result.display,
-            message: result.message, day: day.text
-        )
         // The answer depends on the day: it is part of the tag.
         let etag = HTTPCaching.etag(index.etagBase, variant: "validate|\(code)|\(query["display"] ?? "")|\(day)")
-        return try HTTPCaching.respond(request, etag: etag, open: entry.info.open, contentType: HTTPCaching.jsonType) { try HTTPCaching.json(document) }
+        return HTTPCaching.respond(request, etag: etag, open: entry.info.open, contentType: HTTPCaching.jsonType) {
+            // Fields as `ValidationDocument` documents them, in key order.
+            var json = JSONObjectWriter()
+            json.field("catalog", entry.info.key)
+            json.field("code", code)
+            json.field("day", day.text)
+            json.field("display", result.display)
+            json.field("message", result.message)
+            json.field("outcome", outcome)
+            json.field("result", outcome == "valid")
+            json.field("version", result.version)
+            return json.finish()
+        }
     }
 
     func translate(_ request: Request, _ context: AppRequestContext) async throws -> Response {

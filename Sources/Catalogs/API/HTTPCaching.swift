@@ -1,5 +1,4 @@
 import Core
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -15,15 +14,23 @@ enum HTTPCaching {
         "\"\(base)\(suffix.map { ".\($0)" } ?? "")\""
     }
 
-    /// An ETag for a variant described by free text (query, format): its digest is appended.
+    /// An ETag for a variant described by free text (query, format): a 64-bit FNV-1a of it is appended.
+    /// The base already changes with the content; the variant part only tells representations of the same
+    /// content apart, and must be the same in every process (so not `Hasher`, which is seeded per process).
     static func etag(_ base: String, variant: String) -> String {
-        let digest = SHA256.hash(data: Data(variant.utf8)).prefix(9)
-        return "\"\(base).\(Data(digest).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))\""
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in variant.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "\"\(base).\(String(repeating: "0", count: 16 - hex.count))\(hex)\""
     }
 
     /// True when `If-None-Match` lists `etag` (weak comparison, as the RFC prescribes for this header) or is `*`.
     static func matches(_ request: Request, _ etag: String) -> Bool {
         guard let header = request.headers[.ifNoneMatch] else { return false }
+        if header == etag { return true }
         for raw in header.split(separator: ",") {
             var candidate = raw.trimmingCharacters(in: .whitespaces)
             if candidate == "*" { return true }

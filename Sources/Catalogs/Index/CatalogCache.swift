@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
@@ -51,6 +52,10 @@ final class CatalogCache: Sendable {
         var checkedAt = ContinuousClock.now
         var refreshing = false
         var indexes: [Int64: Slot] = [:]
+        /// The current version's index by catalog key, for today (the hot path of every read).
+        var current: [String: (CatalogEntry, CatalogIndex)] = [:]
+        /// When "today" ends in Viet Nam: the current versions may change then.
+        var dayEnds = ContinuousClock.now
     }
 
     private enum Slot {
@@ -64,6 +69,25 @@ final class CatalogCache: Sendable {
         self.store = store
         self.ttl = ttl
         self.logger = logger
+    }
+
+    /// The catalog and the index of its current version: from memory with one lock when nothing has
+    /// changed, else through `snapshot()` and `index(for:)`.
+    func current(_ key: String) async throws -> (CatalogEntry, CatalogIndex)? {
+        let now = ContinuousClock.now
+        if let hit = state.withLockedValue({ state -> (CatalogEntry, CatalogIndex)? in
+            guard now - state.checkedAt < ttl, now < state.dayEnds else { return nil }
+            return state.current[key]
+        }) {
+            return hit
+        }
+        let snapshot = try await snapshot()
+        guard let entry = snapshot.catalogs[key], let version = entry.current(on: .today()) else { return nil }
+        let index = try await index(for: version)
+        state.withLockedValue { state in
+            if state.snapshot?.generation == snapshot.generation { state.current[key] = (entry, index) }
+        }
+        return (entry, index)
     }
 
     func snapshot() async throws -> CatalogSnapshot {
@@ -120,9 +144,15 @@ final class CatalogCache: Sendable {
         let today = Day.today()
         let currentIDs = Set(snapshot.catalogs.values.compactMap { $0.current(on: today)?.id })
         let known = Set(snapshot.catalogs.values.flatMap { $0.versions.filter { $0.info.status != .draft }.map(\.id) })
+        let dayEnds = ContinuousClock.now + Self.untilMidnightInVietnam()
         state.withLockedValue { state in
             if state.snapshot == nil || state.snapshot!.generation <= generation {
+                if state.snapshot?.generation != generation { state.current = [:] }
                 state.snapshot = snapshot
+            }
+            if state.dayEnds < dayEnds {
+                state.current = [:]
+                state.dayEnds = dayEnds
             }
             state.checkedAt = .now
             state.refreshing = false
@@ -132,6 +162,12 @@ final class CatalogCache: Sendable {
             }
         }
         return snapshot
+    }
+
+    /// Time left until 00:00 in Viet Nam (UTC+7).
+    static func untilMidnightInVietnam() -> Duration {
+        let seconds = Int64(Date().timeIntervalSince1970) + 7 * 3600
+        return .seconds(86_400 - seconds % 86_400)
     }
 
     /// The index of a published or retired version, built on first use. Drafts change, so their index

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// A calendar day, `YYYY-MM-DD`, as decisions state validity ("có hiệu lực từ ngày 01/7/2025"). Text
 /// order is time order.
@@ -36,7 +37,16 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         text = "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
     }
 
-    public static func today() -> Day { Day(Date()) }
+    /// Today in Viet Nam, recomputed once a second at most (it is asked on every read).
+    public static func today() -> Day {
+        let now = Int(Date().timeIntervalSince1970)
+        if let cached = todayCache.withLockedValue({ $0 }), cached.second == now { return cached.day }
+        let day = Day(Date(timeIntervalSince1970: TimeInterval(now)))
+        todayCache.withLockedValue { $0 = (now, day) }
+        return day
+    }
+
+    private static let todayCache = NIOLockedValueBox<(second: Int, day: Day)?>(nil)
 
     public var description: String { text }
 

@@ -72,7 +72,8 @@ public final class APIRouter: @unchecked Sendable {
             if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
                 throw Self.tooLarge(limit)
             }
-            if request.headers[.contentLength] == nil {
+            // Without Content-Length a body can only come chunked (RFC 9112 §6.3); plain GETs skip the wrapper.
+            if request.headers[.contentLength] == nil, request.headers[.transferEncoding] != nil {
                 request.body = RequestBody(asyncSequence: LimitedBody(base: request.body, limit: limit))
             }
             return try await handler(request, context).response(from: request, context: context)

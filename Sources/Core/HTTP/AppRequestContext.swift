@@ -5,7 +5,7 @@ import NIOCore
 /// The request context every route of the platform sees.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Taken from a valid incoming `X-Request-Id`, or generated. Set by `RequestIDMiddleware`.
+    /// Taken from a valid incoming `X-Request-Id`, or generated. Set by `PlatformMiddleware`.
     public var requestID: String
     /// Largest body the matched route accepts; set by `APIRouter` for each route.
     public var maxBodySize: Int

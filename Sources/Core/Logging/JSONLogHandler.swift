@@ -1,15 +1,25 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 
-/// One JSON object a line (production): `time`, `level`, `logger`, `message`, then metadata.
+/// One JSON object a line (production): `time`, `level`, `logger`, `message`, then metadata by key.
+///
+/// Lines are written straight into a byte buffer (no Foundation JSON, no dictionaries of `Any`) and out
+/// with one `write(2)`: the access log is on every request's path, and the platform's throughput depends
+/// on it being cheap.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     let label: String
-    let output: @Sendable (String) -> Void
+    let output: (@Sendable (String) -> Void)?
 
-    public init(label: String, level: Logger.Level, output: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
+    /// - Parameter output: where lines go; nil (the default) writes each line to standard error with one
+    ///   system call.
+    public init(label: String, level: Logger.Level, output: (@Sendable (String) -> Void)? = nil) {
         self.label = label
         self.logLevel = level
         self.output = output
@@ -20,35 +30,123 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    static let reserved: Set<String> = ["time", "level", "logger", "message"]
+
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var object: [String: Any] = [
-            "time": Timestamp.now(),
-            "level": event.level.rawValue,
-            "logger": label,
-            "message": event.message.description,
-        ]
-        for (key, value) in merged where object[key] == nil {
-            object[key] = Self.json(value)
+        // Later sources win: the handler's metadata, then the provider's, then the event's.
+        let provided = metadataProvider?.get()
+        let extra = event.metadata
+        var keys = Array(metadata.keys)
+        for key in provided?.keys ?? [:].keys where metadata[key] == nil { keys.append(key) }
+        for key in extra?.keys ?? [:].keys where metadata[key] == nil && provided?[key] == nil { keys.append(key) }
+        keys.sort()
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(contentsOf: #"{"time":""#.utf8)
+        Self.appendTimestamp(&line)
+        line.append(contentsOf: #"","level":"#.utf8)
+        Self.appendString(&line, event.level.rawValue)
+        line.append(contentsOf: #","logger":"#.utf8)
+        Self.appendString(&line, label)
+        line.append(contentsOf: #","message":"#.utf8)
+        Self.appendString(&line, event.message.description)
+        for key in keys where !Self.reserved.contains(key) {
+            guard let value = extra?[key] ?? provided?[key] ?? metadata[key] else { continue }
+            line.append(UInt8(ascii: ","))
+            Self.appendString(&line, key)
+            line.append(UInt8(ascii: ":"))
+            Self.appendValue(&line, value)
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return
+        line.append(UInt8(ascii: "}"))
+        if let output {
+            output(String(decoding: line, as: UTF8.self))
+        } else {
+            line.append(UInt8(ascii: "\n"))
+            line.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
         }
-        output(String(decoding: data, as: UTF8.self))
     }
 
-    static func json(_ value: Logger.Metadata.Value) -> Any {
+    static func appendValue(_ line: inout [UInt8], _ value: Logger.Metadata.Value) {
         switch value {
-        case .string(let string): return string
-        case .stringConvertible(let convertible): return convertible.description
-        case .array(let array): return array.map(json)
-        case .dictionary(let dictionary): return dictionary.mapValues(json)
+        case .string(let string):
+            appendString(&line, string)
+        case .stringConvertible(let convertible):
+            appendString(&line, convertible.description)
+        case .array(let array):
+            line.append(UInt8(ascii: "["))
+            for (index, element) in array.enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                appendValue(&line, element)
+            }
+            line.append(UInt8(ascii: "]"))
+        case .dictionary(let dictionary):
+            line.append(UInt8(ascii: "{"))
+            for (index, key) in dictionary.keys.sorted().enumerated() {
+                if index > 0 { line.append(UInt8(ascii: ",")) }
+                appendString(&line, key)
+                line.append(UInt8(ascii: ":"))
+                appendValue(&line, dictionary[key]!)
+            }
+            line.append(UInt8(ascii: "}"))
         }
     }
 
-    public static let standardError: @Sendable (String) -> Void = { line in
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    /// A JSON string (RFC 8259 §7): quote, backslash and control characters escaped, the rest as UTF-8.
+    static func appendString(_ line: inout [UInt8], _ string: String) {
+        line.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                let hex = Array("0123456789abcdef".utf8)
+                line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: line.append(byte)
+            }
+        }
+        line.append(UInt8(ascii: "\""))
+    }
+
+    /// `Timestamp`'s fixed-width UTC form, from the real-time clock.
+    static func appendTimestamp(_ line: inout [UInt8]) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                line.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        line.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        line.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        line.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        line.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        line.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        line.append(UInt8(ascii: "."))
+        digits(Int(now.tv_nsec) / 1000, 6)
+        line.append(UInt8(ascii: "Z"))
     }
 }

@@ -1,13 +1,23 @@
 import Dispatch
+import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
 
-/// Counts requests and measures their latency by route template, method and status (Prometheus), and
-/// writes one access-log line a request. The route is the matched template (`/api/v1/x/{id}`), never the
-/// raw path, and the query string is never logged: both may carry personal data.
-public struct ObservabilityMiddleware: RouterMiddleware {
+/// The one middleware every request passes, outermost:
+/// - gives the request an id: a valid incoming `X-Request-Id` is kept (so a caller's id follows the call
+///   through the platform), otherwise Hummingbird's own; it is in every log line of the request and in the
+///   `X-Request-Id` response header;
+/// - answers every error with `application/problem+json` (RFC 9457), `instance` = the request id;
+/// - counts requests and measures their latency by route template, method and status (Prometheus), and
+///   writes one access-log line a request. The route is the matched template (`/api/v1/x/{id}`), never the
+///   raw path, and the query string is never logged: both may carry personal data.
+///
+/// One layer rather than three: every layer of the chain copies the request context, and these run on
+/// every request.
+public struct PlatformMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let metrics: HTTPMetrics
 
@@ -20,13 +30,20 @@ public struct ObservabilityMiddleware: RouterMiddleware {
         next: (Request, AppRequestContext) async throws -> Response
     ) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
+        var context = context
+        let id = request.headers[RequestIDs.header].flatMap { RequestIDs.isValid($0) ? $0 : nil }
+            ?? context.logger[metadataKey: "hb.request.id"]?.description ?? RequestIDs.generate()
+        context.requestID = id
+        context.logger[metadataKey: "hb.request.id"] = nil
+        context.logger[metadataKey: "request_id"] = .string(id)
         metrics.inFlight.increment()
-        let response: Response
+        var response: Response
         do {
             response = try await next(request, context)
         } catch {
-            response = ProblemMapping.problem(for: error, logger: context.logger).response(requestID: context.requestID)
+            response = ProblemMapping.problem(for: error, logger: context.logger).response(requestID: id)
         }
+        response.headers[RequestIDs.header] = id
         let status = response.status
         let route = context.endpointPath ?? "unmatched"
         let method = request.method
@@ -43,10 +60,42 @@ public struct ObservabilityMiddleware: RouterMiddleware {
                 "http.method": .string(method.rawValue),
                 "http.route": .string(route),
                 "http.status": .stringConvertible(status.code),
-                "duration_ms": .string(String(format: "%.3f", Double(elapsed) / 1_000_000)),
+                "duration_ms": .string(Self.milliseconds(elapsed)),
             ]
         )
         return response
+    }
+
+    /// `1.234` for 1,234,000 ns (three decimals, without Foundation's formatter on the hot path).
+    static func milliseconds(_ nanoseconds: UInt64) -> String {
+        let micros = nanoseconds / 1000
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}
+
+/// Request ids: what is accepted from callers, the header, a fallback generator.
+public enum RequestIDs {
+    public static let header = HTTPField.Name("X-Request-Id")!
+
+    /// 1 to 128 characters of `A-Z a-z 0-9 . _ : -`: safe to log and to echo in a header.
+    public static func isValid(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        guard (1...128).contains(utf8.count) else { return false }
+        return utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"),
+                UInt8(ascii: "-"):
+                return true
+            default:
+                return false
+            }
+        }
+    }
+
+    public static func generate() -> String {
+        UUID().uuidString.lowercased()
     }
 }
 
