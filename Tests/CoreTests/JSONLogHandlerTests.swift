@@ -37,6 +37,23 @@ import Testing
         #expect((second["nested"] as? [String: Any])?["b"] as? String == "2")
         #expect(((second["nested"] as? [String: Any])?["a"] as? [String]) == ["x"])
         // The timestamp is Timestamp's fixed-width form.
+        #expect(!lines[0].contains("hb.request.id"))
         #expect((first["time"] as? String)?.count == Timestamp.now().count)
+    }
+
+    /// Hummingbird's per-request id comes out as `request_id`; DEL and runs around escapes survive.
+    @Test func hummingbirdsRequestIDIsNamedRequestID() throws {
+        let output = Lines()
+        var logger = Logger(label: "lgsp.test") { label in
+            JSONLogHandler(label: label, level: .info, output: { output.append($0) })
+        }
+        logger[metadataKey: "hb.request.id"] = "abc123"
+        logger.info("trước\u{7F}sau \"giữa\" cuối", metadata: ["k": "v"])
+        let line = try #require(output.all.first)
+        #expect(!line.contains("hb.request.id"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["request_id"] as? String == "abc123")
+        #expect(object["message"] as? String == "trước\u{7F}sau \"giữa\" cuối")
+        #expect(object["k"] as? String == "v")
     }
 }

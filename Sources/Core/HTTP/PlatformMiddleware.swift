@@ -31,11 +31,20 @@ public struct PlatformMiddleware: RouterMiddleware {
     ) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         var context = context
-        let id = request.headers[RequestIDs.header].flatMap { RequestIDs.isValid($0) ? $0 : nil }
-            ?? context.logger[metadataKey: "hb.request.id"]?.description ?? RequestIDs.generate()
+        // Hummingbird's logger for the request already carries its id under `hb.request.id` (JSON lines
+        // call it `request_id`); a caller's id replaces it. Changing the logger's metadata copies it, so
+        // that happens only then.
+        let id: String
+        if let given = request.headers[RequestIDs.header], RequestIDs.isValid(given) {
+            id = given
+            context.logger[metadataKey: JSONLogHandler.hummingbirdRequestID] = .string(given)
+        } else if let own = context.logger[metadataKey: JSONLogHandler.hummingbirdRequestID]?.description {
+            id = own
+        } else {
+            id = RequestIDs.generate()
+            context.logger[metadataKey: JSONLogHandler.hummingbirdRequestID] = .string(id)
+        }
         context.requestID = id
-        context.logger[metadataKey: "hb.request.id"] = nil
-        context.logger[metadataKey: "request_id"] = .string(id)
         metrics.inFlight.increment()
         var response: Response
         do {

@@ -31,17 +31,17 @@ public struct JSONLogHandler: LogHandler {
     }
 
     static let reserved: Set<String> = ["time", "level", "logger", "message"]
+    /// Hummingbird names the id it gives each request `hb.request.id`; our lines call it `request_id`
+    /// (`PlatformMiddleware` puts a caller's valid `X-Request-Id` under the same key).
+    static let hummingbirdRequestID = "hb.request.id"
 
     public func log(event: LogEvent) {
-        // Later sources win: the handler's metadata, then the provider's, then the event's.
+        // Later sources win: the handler's metadata, then the provider's, then the event's. Keys are
+        // written in no particular order (JSON objects have none); no key is written twice.
         let provided = metadataProvider?.get()
         let extra = event.metadata
-        var keys = Array(metadata.keys)
-        for key in provided?.keys ?? [:].keys where metadata[key] == nil { keys.append(key) }
-        for key in extra?.keys ?? [:].keys where metadata[key] == nil && provided?[key] == nil { keys.append(key) }
-        keys.sort()
         var line: [UInt8] = []
-        line.reserveCapacity(256)
+        line.reserveCapacity(320)
         line.append(contentsOf: #"{"time":""#.utf8)
         Self.appendTimestamp(&line)
         line.append(contentsOf: #"","level":"#.utf8)
@@ -50,12 +50,21 @@ public struct JSONLogHandler: LogHandler {
         Self.appendString(&line, label)
         line.append(contentsOf: #","message":"#.utf8)
         Self.appendString(&line, event.message.description)
-        for key in keys where !Self.reserved.contains(key) {
-            guard let value = extra?[key] ?? provided?[key] ?? metadata[key] else { continue }
+        func append(_ key: String, _ value: Logger.Metadata.Value) {
+            guard !Self.reserved.contains(key) else { return }
             line.append(UInt8(ascii: ","))
-            Self.appendString(&line, key)
+            Self.appendString(&line, key == Self.hummingbirdRequestID ? "request_id" : key)
             line.append(UInt8(ascii: ":"))
             Self.appendValue(&line, value)
+        }
+        for (key, value) in metadata where extra?[key] == nil && provided?[key] == nil {
+            append(key, value)
+        }
+        if let provided {
+            for (key, value) in provided where extra?[key] == nil { append(key, value) }
+        }
+        if let extra {
+            for (key, value) in extra { append(key, value) }
         }
         line.append(UInt8(ascii: "}"))
         if let output {
@@ -101,18 +110,27 @@ public struct JSONLogHandler: LogHandler {
     /// A JSON string (RFC 8259 §7): quote, backslash and control characters escaped, the rest as UTF-8.
     static func appendString(_ line: inout [UInt8], _ string: String) {
         line.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
-                line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: line.append(byte)
+        var string = string
+        string.withUTF8 { bytes in
+            // Runs of bytes that need no escaping are copied at once.
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F else { continue }
+                if runStart < index { line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case UInt8(ascii: "\n"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case UInt8(ascii: "\t"): line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    line.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
             }
+            if runStart < bytes.count { line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         line.append(UInt8(ascii: "\""))
     }
