@@ -4,14 +4,15 @@
 # nginx). Release build, SQLite, seed catalogs, production settings (JSON access logs at level info, to
 # /dev/null; nginx logs its accesses to /dev/null too). wrk, lgsp and nginx share the machine's cores.
 #
-# The machine is shared (a VM: neighbours steal CPU), so the six measurements are interleaved in rounds
-# and each figure is the median of its rounds: drift hits nginx and lgsp alike.
+# The machine is shared (a VM: neighbours steal CPU), so the six measurements are interleaved in rounds;
+# each rate is the median of its rounds, and each ratio the median of the rounds' own ratios (lgsp over
+# the nginx figure of the same round): drift hits nginx and lgsp alike.
 #
-# usage: Benchmarks/catalogs.sh [seconds per round=4] [rounds=5] [connections=32]
+# usage: Benchmarks/catalogs.sh [seconds per round=3] [rounds=7] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-4}
-rounds=${2:-5}
+seconds=${1:-3}
+rounds=${2:-7}
 connections=${3:-32}
 cores=$(nproc)
 install() { command -v "$1" >/dev/null || { apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }; }
@@ -91,25 +92,29 @@ import statistics, sys
 samples = {}
 for name, rate, latency in (line.split() for line in open(sys.argv[1])):
     samples.setdefault(name, []).append((float(rate), latency))
-# Median rate of the rounds, with the latency of that round.
+# Median rate of the rounds, with the latency of that round. The ratio to nginx is the median of the
+# rounds' own ratios: each lgsp figure is divided by the nginx figure measured seconds before it, so
+# drift of the machine between rounds cancels out.
 rows = {name: sorted(values)[len(values) // 2] for name, values in samples.items()}
-static, static304 = rows["nginx_static"][0], rows["nginx_304"][0]
+def ratios(name, base):
+    return [r / b for (r, _), (b, _) in zip(samples[name], samples[base])]
 labels = {
     "nginx_static": ("nginx: concept.json (static file)", None),
-    "lookup": ("lgsp: GET …/concepts/24133", static),
-    "validate": ("lgsp: $validate-code?code=24133", static),
-    "search": ("lgsp: concepts?q=buon ma&limit=10", static),
+    "lookup": ("lgsp: GET …/concepts/24133", "nginx_static"),
+    "validate": ("lgsp: $validate-code?code=24133", "nginx_static"),
+    "search": ("lgsp: concepts?q=buon ma&limit=10", "nginx_static"),
     "nginx_304": ("nginx: If-None-Match → 304", None),
-    "revalidate_304": ("lgsp: If-None-Match → 304", static304),
+    "revalidate_304": ("lgsp: If-None-Match → 304", "nginx_304"),
 }
 print(f"\n{'':40}{'requests/s':>12}{'latency':>10}{'vs nginx':>10}")
 for name in ["nginx_static", "lookup", "validate", "search", "nginx_304", "revalidate_304"]:
     label, base = labels[name]
     rate, latency = rows[name]
-    ratio = f"{rate / base * 100:.0f} %" if base else ""
+    ratio = f"{statistics.median(ratios(name, base)) * 100:.0f} %" if base else ""
     print(f"{label:40}{rate:12.0f}{latency:>10}{ratio:>10}")
-lookup = rows["lookup"][0] / static
+lookup = ratios("lookup", "nginx_static")
 spread = lambda name: f"{min(r for r, _ in samples[name]):.0f}–{max(r for r, _ in samples[name]):.0f}"
 print(f"\nround-to-round range: nginx static {spread('nginx_static')}, lookup {spread('lookup')}")
-print(f"lookup / nginx static = {lookup * 100:.0f} % (target ≥ 50 %)")
+print(f"lookup / nginx static by round: {' '.join(f'{r * 100:.0f}' for r in lookup)} %")
+print(f"lookup / nginx static = {statistics.median(lookup) * 100:.0f} % (median of rounds; target ≥ 50 %)")
 PY

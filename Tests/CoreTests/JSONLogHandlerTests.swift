@@ -57,3 +57,40 @@ import Testing
         #expect(object["k"] as? String == "v")
     }
 }
+
+@Suite struct LogOutputTests {
+    /// Reads what is in the pipe now, without waiting.
+    static func available(_ descriptor: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Info lines wait in the buffer; a warning writes them and itself, in order; the timer writes the rest.
+    @Test func infoLinesAreBatchedAndAWarningWritesEverythingInOrder() async throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        _ = fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_NONBLOCK)
+        let output = LogOutput(descriptor: ends[1])
+        output.write(Array("một".utf8), urgent: false)
+        output.write(Array("hai".utf8), urgent: false)
+        #expect(Self.available(ends[0]) == "")
+        output.write(Array("ba (cảnh báo)".utf8), urgent: true)
+        #expect(Self.available(ends[0]) == "một\nhai\nba (cảnh báo)\n")
+        output.write(Array("bốn".utf8), urgent: false)
+        var seen = ""
+        for _ in 0..<50 where seen.isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+            seen = Self.available(ends[0])
+        }
+        #expect(seen == "bốn\n", "written by the timer within 200 ms or so")
+        output.write(Array(repeating: UInt8(ascii: "x"), count: 40 << 10), urgent: false)
+        #expect(Self.available(ends[0]).count == (40 << 10) + 1, "a full buffer is written at once")
+    }
+}

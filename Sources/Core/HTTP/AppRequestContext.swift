@@ -9,8 +9,11 @@ public struct AppRequestContext: RequestContext {
     public var requestID: String
     /// Largest body the matched route accepts; set by `APIRouter` for each route.
     public var maxBodySize: Int
+    /// The connection, for its peer address (read only by the few routes that need it: asking the
+    /// channel takes a lock, and most requests never do).
+    let channel: any Channel
     /// The peer address, for rate limits and audit (not logged with personal data).
-    public let remoteAddress: SocketAddress?
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
     /// Set by the router for routes that require a token.
     public var principal: Principal?
 
@@ -18,7 +21,7 @@ public struct AppRequestContext: RequestContext {
         self.coreContext = .init(source: source)
         self.requestID = ""
         self.maxBodySize = 1 << 20
-        self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
         self.principal = nil
     }
 

@@ -8,7 +8,7 @@ import Logging
 /// One JSON object a line (production): `time`, `level`, `logger`, `message`, then metadata by key.
 ///
 /// Lines are written straight into a byte buffer (no Foundation JSON, no dictionaries of `Any`) and out
-/// with one `write(2)`: the access log is on every request's path, and the platform's throughput depends
+/// through `LogOutput`: the access log is on every request's path, and the platform's throughput depends
 /// on it being cheap.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
@@ -17,8 +17,8 @@ public struct JSONLogHandler: LogHandler {
     let label: String
     let output: (@Sendable (String) -> Void)?
 
-    /// - Parameter output: where lines go; nil (the default) writes each line to standard error with one
-    ///   system call.
+    /// - Parameter output: where lines go; nil (the default): standard error through `LogOutput`
+    ///   (batched; warnings and worse at once).
     public init(label: String, level: Logger.Level, output: (@Sendable (String) -> Void)? = nil) {
         self.label = label
         self.logLevel = level
@@ -70,15 +70,7 @@ public struct JSONLogHandler: LogHandler {
         if let output {
             output(String(decoding: line, as: UTF8.self))
         } else {
-            line.append(UInt8(ascii: "\n"))
-            line.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
+            LogOutput.standardError.write(line, urgent: event.level >= .warning)
         }
     }
 
