@@ -13,7 +13,7 @@
 
 usage: catalogs_clients.py LGSP_BINARY [DATABASE_URL]   (run from Tests/interop; the repository root is ../..)
 """
-import csv, hashlib, hmac, io, json, os, socket, subprocess, sys, tempfile, threading, time
+import csv, hashlib, hmac, io, json, os, subprocess, sys, tempfile, threading, time
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -21,21 +21,9 @@ import requests
 from cachecontrol import CacheControl
 from authlib.integrations.requests_client import OAuth2Session
 
-from lgsp_server import LGSPServer, wait_until
+from lgsp_server import LGSPServer, wait_until, check, free_port
 
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
-    print(f"  ok  {message}")
 
 
 class Receiver(BaseHTTPRequestHandler):

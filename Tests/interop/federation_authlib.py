@@ -6,28 +6,16 @@ the same citizen (fresh browser) gets the same `sub`. Then the same with the use
 
 usage: federation_authlib.py LGSP_BINARY [DATABASE_URL]   (run from Tests/interop; the repository root is ../..)
 """
-import json, os, re, secrets, signal, socket, subprocess, sys, tempfile, time
+import json, os, re, secrets, signal, subprocess, sys, tempfile, time
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from lgsp_server import LGSPServer
+from lgsp_server import LGSPServer, check, free_port
 
 root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
-    print(f"  ok  {message}")
 
 
 binary = os.path.abspath(sys.argv[1])

@@ -1,5 +1,5 @@
 """Starts a real `lgsp serve` for an interop check and stops it with SIGTERM."""
-import json, os, signal, subprocess, tempfile, time, urllib.error, urllib.request
+import json, os, signal, socket, subprocess, tempfile, time, urllib.error, urllib.request
 
 
 class LGSPServer:
@@ -62,3 +62,17 @@ def wait_until(predicate, timeout, what):
             return time.monotonic()
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def free_port():
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check(condition, message):
+    """Fails the check with the message, or prints it as passed."""
+    if not condition:
+        raise AssertionError(message)
+    print(f"  ok  {message}")

@@ -7,7 +7,7 @@ private_key_jwt. Accounts and clients are created with the `lgsp user add` / `lg
 
 usage: oidc_authlib.py LGSP_BINARY [DATABASE_URL]
 """
-import json, re, secrets, socket, subprocess, sys, tempfile, time
+import json, re, secrets, subprocess, sys, tempfile, time
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
@@ -16,19 +16,7 @@ from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from lgsp_server import LGSPServer
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
-    print(f"  ok  {message}")
+from lgsp_server import LGSPServer, check, free_port
 
 
 binary = sys.argv[1]
