@@ -148,6 +148,6 @@ struct CatalogCodeLookup: CodeLookup {
                 message: "Mã “\(code)” (\(concept.display)) không có hiệu lực ngày \(day) (hiệu lực \(window))."
             )
         }
-        return CodeValidation(outcome: .valid, catalog: index.catalog, code: code, version: number, display: concept.display, message: nil)
+        return CodeValidation(outcome: .valid, catalog: index.catalog, code: code, version: number, display: concept.display, message: nil, parent: concept.parent)
     }
 }

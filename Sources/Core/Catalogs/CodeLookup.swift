@@ -41,15 +41,18 @@ public struct CodeValidation: Sendable, Equatable {
     public let display: String?
     /// Vietnamese, for people: why the code is not accepted (nil when valid).
     public let message: String?
+    /// The concept's parent code (a commune's province), when the code exists.
+    public let parent: String?
 
     public var isValid: Bool { outcome == .valid }
 
-    public init(outcome: Outcome, catalog: String, code: String, version: Int?, display: String?, message: String?) {
+    public init(outcome: Outcome, catalog: String, code: String, version: Int?, display: String?, message: String?, parent: String? = nil) {
         self.outcome = outcome
         self.catalog = catalog
         self.code = code
         self.version = version
         self.display = display
         self.message = message
+        self.parent = parent
     }
 }

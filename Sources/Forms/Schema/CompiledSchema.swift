@@ -15,6 +15,8 @@ public struct CompiledSchema: Sendable {
     let tracksAnnotations: Bool
     /// Keywords and formats the validator does not enforce (publishing refuses them).
     public let unsupported: [SchemaUnsupported]
+    /// Fields bound to catalogs.
+    public let catalogs: [CatalogUse]
 
     /// Whether the instance is valid (stops at the first failure).
     public func isValid(_ instance: JSONValue) -> Bool {
@@ -22,12 +24,30 @@ public struct CompiledSchema: Sendable {
         return evaluator.evaluate(root, instance, pointer: "", label: nil).valid
     }
 
-    /// Every violation, not only the first.
+    /// Every violation, not only the first. Platform checks that need other services (`x-catalog`,
+    /// `x-file`) are not made here: `FormValidator` makes them.
     public func validate(_ instance: JSONValue) -> [SchemaViolation] {
+        evaluate(instance).violations
+    }
+
+    func evaluate(_ instance: JSONValue) -> (violations: [SchemaViolation], deferred: [DeferredCheck]) {
         var evaluator = SchemaEvaluator(tracksAnnotations: tracksAnnotations, collect: true)
         _ = evaluator.evaluate(root, instance, pointer: "", label: nil)
-        return evaluator.violations
+        return (evaluator.violations, evaluator.deferred)
     }
+}
+
+/// A check the evaluator leaves to `FormValidator` (it needs the catalogs or the document store).
+struct DeferredCheck: Sendable {
+    enum Kind: Sendable {
+        case catalog(String, parentField: String?, parentLabel: String?)
+        case file(FileRule)
+    }
+
+    let kind: Kind
+    let pointer: String
+    let value: String
+    let label: String?
 }
 
 /// What a subschema evaluated, for `unevaluatedProperties` and `unevaluatedItems`.
@@ -55,6 +75,7 @@ struct SchemaEvaluator {
     /// false: stop at the first failure (also used for the branches of anyOf, oneOf, not, if, contains).
     var collect: Bool
     var violations: [SchemaViolation] = []
+    var deferred: [DeferredCheck] = []
     /// The dynamic scope: resources entered, outermost first.
     var scope: [SchemaResource] = []
     var depth = 0
@@ -390,6 +411,27 @@ struct SchemaEvaluator {
             let result = evaluate(target, value, pointer: pointer, label: label)
             if result.valid { evaluated.merge(result.evaluated) }
             return result.valid
+        case .catalog(let key, let parentField, let parentLabel):
+            if collect, case .string(let code) = value {
+                deferred.append(DeferredCheck(kind: .catalog(key, parentField: parentField, parentLabel: parentLabel), pointer: pointer, value: code, label: label))
+            }
+            return true
+        case .file(let rule):
+            if collect, case .string(let id) = value {
+                deferred.append(DeferredCheck(kind: .file(rule), pointer: pointer, value: id, label: label))
+            }
+            return true
+        case .identifier(let kind):
+            guard case .string(let text) = value else { return true }
+            let problem: IdentifierError?
+            switch kind {
+            case .personalID: if case .failure(let error) = PersonalID.validate(text) { problem = error } else { problem = nil }
+            case .businessCode: if case .failure(let error) = TaxCode.validate(text) { problem = error } else { problem = nil }
+            case .agencyCode: if case .failure(let error) = AgencyCode.validate(text) { problem = error } else { problem = nil }
+            }
+            guard let problem else { return true }
+            fail(node, "x-identifier", pointer, label.map { "\($0): \(problem.message)" } ?? problem.message)
+            return false
         case .unevaluatedProperties(let schema):
             guard case .object(let object) = value else { return true }
             var ok = true

@@ -16,6 +16,12 @@ public struct SchemaUnsupported: Sendable, Equatable {
     public let message: String
 }
 
+/// A field bound to a catalog (`x-catalog`): publishing checks that the catalog exists.
+public struct CatalogUse: Sendable, Equatable {
+    public let pointer: String
+    public let catalog: String
+}
+
 /// Compiles JSON Schema 2020-12 once, for validating many instances: resolves `$id`, `$anchor`,
 /// `$dynamicAnchor`, `$ref` and `$dynamicRef` within the schema and against documents given in the
 /// registry (never fetched from the network), and turns each keyword into a `Keyword`.
@@ -37,7 +43,7 @@ public struct SchemaCompiler: Sendable {
         var build = Build(registry: registry, formatAssertion: formatAssertion)
         let root = try build.load(schema, uri: URIReference(base).withoutFragment.text)
         try build.resolvePending()
-        return CompiledSchema(root: root, tracksAnnotations: build.usesUnevaluated, unsupported: build.unsupported)
+        return CompiledSchema(root: root, tracksAnnotations: build.usesUnevaluated, unsupported: build.unsupported, catalogs: build.catalogs)
     }
 }
 
@@ -66,6 +72,7 @@ private struct Build {
     var nodes: [Location: SchemaNode] = [:]
     var pending: [SchemaReference] = []
     var unsupported: [SchemaUnsupported] = []
+    var catalogs: [CatalogUse] = []
     var usesUnevaluated = false
 
     init(registry: [String: JSONValue], formatAssertion: Bool) {
@@ -314,6 +321,13 @@ private struct Build {
         if let raw = object["properties"] {
             guard case .object(let map) = raw else { throw fail("properties", "properties phải là đối tượng") }
             for name in map.keys.sorted() { properties[name] = try sub("properties", name) }
+            // A catalog field whose parent is a sibling: name the sibling by its label in messages.
+            for child in properties.values {
+                child.keywords = child.keywords.map { keyword in
+                    guard case .catalog(let key, let parent?, nil) = keyword else { return keyword }
+                    return .catalog(key, parentField: parent, parentLabel: properties[parent]?.label ?? parent)
+                }
+            }
             keywords.append(.properties(properties))
         }
         if let raw = object["required"] {
@@ -390,7 +404,46 @@ private struct Build {
             unevaluated.append(.unevaluatedItems(try sub("unevaluatedItems")))
             usesUnevaluated = true
         }
-        for key in object.keys.sorted() where !Self.known.contains(key) && !key.hasPrefix("x-") {
+        // Platform keywords.
+        if let raw = object["x-catalog"] {
+            guard case .string(let key) = raw, !key.isEmpty else { throw fail("x-catalog", "x-catalog là khóa danh mục") }
+            var parent: String?
+            if let rawParent = object["x-catalog-parent"] {
+                guard case .string(let field) = rawParent, !field.isEmpty else { throw fail("x-catalog-parent", "x-catalog-parent là tên trường cùng cấp") }
+                parent = field
+            }
+            keywords.append(.catalog(key, parentField: parent, parentLabel: nil))
+            catalogs.append(.init(pointer: here, catalog: key))
+        } else if object["x-catalog-parent"] != nil {
+            throw fail("x-catalog-parent", "x-catalog-parent chỉ dùng cùng x-catalog")
+        }
+        if let raw = object["x-identifier"] {
+            guard case .string(let text) = raw, let kind = IdentifierKind(rawValue: text) else {
+                throw fail("x-identifier", "x-identifier là personal-id, business-code hoặc agency-code")
+            }
+            keywords.append(.identifier(kind))
+        }
+        if let raw = object["x-file"] {
+            var rule = FileRule(maxSize: nil, mediaTypes: [])
+            switch raw {
+            case .bool(true): break
+            case .object(let options):
+                if let size = options["maxSize"] {
+                    guard let number = JSONEquality.number(size), JSONEquality.isInteger(size), number > 0 else { throw fail("x-file", "maxSize là số byte dương") }
+                    rule.maxSize = Int64(number)
+                }
+                if let types = options["mediaTypes"] {
+                    guard case .array(let list) = types, list.allSatisfy({ $0.stringValue?.contains("/") == true }) else {
+                        throw fail("x-file", "mediaTypes là mảng kiểu nội dung (application/pdf, image/*)")
+                    }
+                    rule.mediaTypes = list.compactMap(\.stringValue)
+                }
+            default:
+                throw fail("x-file", "x-file là true hoặc {maxSize, mediaTypes}")
+            }
+            keywords.append(.file(rule))
+        }
+        for key in object.keys.sorted() where !Self.known.contains(key) {
             unsupported.append(.init(pointer: here + "/" + JSONPointer.escape(key), keyword: key, message: "Từ khóa “\(key)” không được hỗ trợ."))
         }
         node.keywords = keywords
@@ -404,6 +457,8 @@ private struct Build {
         "prefixItems", "items", "contains", "maxProperties", "minProperties", "properties", "required",
         "dependentRequired", "patternProperties", "additionalProperties", "propertyNames", "dependentSchemas",
         "allOf", "anyOf", "oneOf", "not", "if", "unevaluatedProperties", "unevaluatedItems",
+        // Platform keywords and presentation hints (hints never change validity).
+        "x-catalog", "x-catalog-parent", "x-identifier", "x-file", "x-label", "x-help", "x-order", "x-widget", "x-placeholder",
     ])
 
     // MARK: Resolving references

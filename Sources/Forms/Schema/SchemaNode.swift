@@ -94,4 +94,31 @@ enum Keyword {
     case dynamicRef(SchemaReference)
     case unevaluatedProperties(SchemaNode)
     case unevaluatedItems(SchemaNode)
+    // Platform keywords.
+    /// `x-catalog` (with `x-catalog-parent`: the sibling field holding the parent code, and its label).
+    case catalog(String, parentField: String?, parentLabel: String?)
+    /// `x-identifier`: personal-id, business-code or agency-code.
+    case identifier(IdentifierKind)
+    /// `x-file`: an upload id, with limits.
+    case file(FileRule)
+}
+
+enum IdentifierKind: String, Sendable, CaseIterable {
+    case personalID = "personal-id"
+    case businessCode = "business-code"
+    case agencyCode = "agency-code"
+}
+
+/// `x-file`: `true`, or `{"maxSize": bytes, "mediaTypes": ["application/pdf", "image/*"]}`.
+struct FileRule: Sendable, Equatable {
+    var maxSize: Int64?
+    var mediaTypes: [String]
+
+    func accepts(mediaType: String?) -> Bool {
+        guard !mediaTypes.isEmpty else { return true }
+        guard let mediaType = mediaType?.lowercased().split(separator: ";").first.map(String.init) else { return false }
+        return mediaTypes.contains { rule in
+            rule.hasSuffix("/*") ? mediaType.hasPrefix(String(rule.dropLast())) : rule.lowercased() == mediaType
+        }
+    }
 }
