@@ -14,7 +14,7 @@ struct DevelopmentBootstrap {
         let admin = try await platform.sso.accounts.create(
             .init(
                 kind: .official, username: "quantri", name: "Quản trị viên (môi trường phát triển)",
-                roles: ["sso.admin", "lgsp.metrics", "catalogs.admin"], password: password
+                roles: ["sso.admin", "lgsp.metrics", "catalogs.admin", "forms.admin"], password: password
             ),
             by: .commandLine
         )
@@ -27,7 +27,7 @@ struct DevelopmentBootstrap {
                 grantTypes: [.authorizationCode, .refreshToken, .clientCredentials],
                 scopes: [
                     "openid", "profile", "email", "roles", "agency", "offline_access", "sso.admin", "lgsp.metrics", "catalogs.read",
-                    "catalogs.admin", "catalogs.subscribe",
+                    "catalogs.admin", "catalogs.subscribe", "forms.admin", "forms.submit", "forms.review",
                 ]
             ),
             by: .commandLine

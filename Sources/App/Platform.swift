@@ -45,7 +45,7 @@ struct Platform: Sendable {
             let modules: [any PlatformModule] = [
                 sso,
                 catalogs,
-                FormsModule(services: services),
+                FormsModule(services: services, codes: catalogs.codeLookup),
                 DocStoreModule(services: services),
                 GatewayModule(services: services),
                 NationalSimModule(services: services),

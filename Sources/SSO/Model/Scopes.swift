@@ -10,12 +10,13 @@ public enum Scopes {
     public static let ssoAdmin = "sso.admin"
     public static let metrics = "lgsp.metrics"
     public static let catalogsAdmin = "catalogs.admin"
+    public static let formsAdmin = "forms.admin"
 
     /// Scopes about the person, for ID tokens and UserInfo.
     public static let identity: Set<String> = [openid, profile, email, personalID, roles, agency, offlineAccess]
 
     /// Scopes a person gets only with the role of the same name.
-    public static let privileged: Set<String> = [ssoAdmin, metrics, catalogsAdmin]
+    public static let privileged: Set<String> = [ssoAdmin, metrics, catalogsAdmin, formsAdmin]
 
     /// Scope names are printable ASCII without space, quote or backslash (RFC 6749 §3.3).
     public static func isValid(_ scope: String) -> Bool {
