@@ -152,4 +152,16 @@ import Testing
         }
         #expect(results.allSatisfy { $0 })
     }
+
+    @Test func datesCanBeBoundedByTodayOrAFixedDay() throws {
+        let schema = try SchemaCompiler().compile(try Self.json(#"""
+            {"properties": {"ngaySinh": {"type": "string", "format": "date", "x-max-date": "today", "x-min-date": "1900-01-01", "x-label": "Ngày sinh"}}}
+            """#))
+        func messages(_ day: String) -> [String] { schema.validate(["ngaySinh": .string(day)], today: "2026-11-29").map(\.message) }
+        #expect(messages("2026-11-29") == [])
+        #expect(messages("2026-11-30") == ["Ngày sinh không được sau ngày hiện tại."])
+        #expect(messages("1899-12-31") == ["Ngày sinh không được trước ngày 01/01/1900."])
+        #expect(messages("2026-13-01") == ["Ngày sinh phải là ngày (YYYY-MM-DD) hợp lệ."])
+        #expect(FormCalendar.day(of: Date(timeIntervalSince1970: 1_798_390_800)) == "2026-12-28", "17:00 UTC is already the next day in Vietnam")
+    }
 }

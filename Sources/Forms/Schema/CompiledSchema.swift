@@ -19,19 +19,19 @@ public struct CompiledSchema: Sendable {
     public let catalogs: [CatalogUse]
 
     /// Whether the instance is valid (stops at the first failure).
-    public func isValid(_ instance: JSONValue) -> Bool {
-        var evaluator = SchemaEvaluator(tracksAnnotations: tracksAnnotations, collect: false)
+    public func isValid(_ instance: JSONValue, today: String = FormCalendar.today()) -> Bool {
+        var evaluator = SchemaEvaluator(tracksAnnotations: tracksAnnotations, collect: false, today: today)
         return evaluator.evaluate(root, instance, pointer: "", label: nil).valid
     }
 
     /// Every violation, not only the first. Platform checks that need other services (`x-catalog`,
     /// `x-file`) are not made here: `FormValidator` makes them.
-    public func validate(_ instance: JSONValue) -> [SchemaViolation] {
-        evaluate(instance).violations
+    public func validate(_ instance: JSONValue, today: String = FormCalendar.today()) -> [SchemaViolation] {
+        evaluate(instance, today: today).violations
     }
 
-    func evaluate(_ instance: JSONValue) -> (violations: [SchemaViolation], deferred: [DeferredCheck]) {
-        var evaluator = SchemaEvaluator(tracksAnnotations: tracksAnnotations, collect: true)
+    func evaluate(_ instance: JSONValue, today: String) -> (violations: [SchemaViolation], deferred: [DeferredCheck]) {
+        var evaluator = SchemaEvaluator(tracksAnnotations: tracksAnnotations, collect: true, today: today)
         _ = evaluator.evaluate(root, instance, pointer: "", label: nil)
         return (evaluator.violations, evaluator.deferred)
     }
@@ -79,11 +79,14 @@ struct SchemaEvaluator {
     /// The dynamic scope: resources entered, outermost first.
     var scope: [SchemaResource] = []
     var depth = 0
+    /// The day `x-min-date`/`x-max-date: today` mean (YYYY-MM-DD).
+    let today: String
     static let maximumDepth = 400
 
-    init(tracksAnnotations: Bool, collect: Bool) {
+    init(tracksAnnotations: Bool, collect: Bool, today: String) {
         self.tracksAnnotations = tracksAnnotations
         self.collect = collect
+        self.today = today
     }
 
     mutating func fail(_ node: SchemaNode, _ keyword: String, _ pointer: String, _ message: String) {
@@ -419,6 +422,19 @@ struct SchemaEvaluator {
         case .file(let rule):
             if collect, case .string(let id) = value {
                 deferred.append(DeferredCheck(kind: .file(rule), pointer: pointer, value: id, label: label))
+            }
+            return true
+        case .dateBound(let latest, let bound):
+            // Only well-formed dates are compared (format reports the others); ISO dates compare as text.
+            guard case .string(let text) = value, FormatCheck.isDate(Array(text.utf8)) else { return true }
+            let limit = bound.resolved(today: today)
+            if latest, text > limit {
+                fail(node, "x-max-date", pointer, bound == .today ? "\(name) không được sau ngày hiện tại." : "\(name) không được sau ngày \(FormCalendar.display(limit)).")
+                return false
+            }
+            if !latest, text < limit {
+                fail(node, "x-min-date", pointer, bound == .today ? "\(name) không được trước ngày hiện tại." : "\(name) không được trước ngày \(FormCalendar.display(limit)).")
+                return false
             }
             return true
         case .identifier(let kind):

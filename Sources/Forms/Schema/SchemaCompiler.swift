@@ -443,6 +443,11 @@ private struct Build {
             }
             keywords.append(.file(rule))
         }
+        for (key, latest) in [("x-min-date", false), ("x-max-date", true)] {
+            guard let raw = object[key] else { continue }
+            guard case .string(let text) = raw, let bound = DateBound(text) else { throw fail(key, "\(key) là today hoặc một ngày YYYY-MM-DD") }
+            keywords.append(.dateBound(latest: latest, bound))
+        }
         for key in object.keys.sorted() where !Self.known.contains(key) {
             unsupported.append(.init(pointer: here + "/" + JSONPointer.escape(key), keyword: key, message: "Từ khóa “\(key)” không được hỗ trợ."))
         }
@@ -458,7 +463,7 @@ private struct Build {
         "dependentRequired", "patternProperties", "additionalProperties", "propertyNames", "dependentSchemas",
         "allOf", "anyOf", "oneOf", "not", "if", "unevaluatedProperties", "unevaluatedItems",
         // Platform keywords and presentation hints (hints never change validity).
-        "x-catalog", "x-catalog-parent", "x-identifier", "x-file", "x-label", "x-help", "x-order", "x-widget", "x-placeholder",
+        "x-catalog", "x-catalog-parent", "x-identifier", "x-file", "x-min-date", "x-max-date", "x-label", "x-help", "x-order", "x-widget", "x-placeholder",
     ])
 
     // MARK: Resolving references

@@ -101,6 +101,30 @@ enum Keyword {
     case identifier(IdentifierKind)
     /// `x-file`: an upload id, with limits.
     case file(FileRule)
+    /// `x-min-date` / `x-max-date`: `today` (the submission day in Vietnam) or a fixed `YYYY-MM-DD`.
+    case dateBound(latest: Bool, DateBound)
+}
+
+enum DateBound: Sendable, Equatable {
+    case today
+    case day(String)
+
+    init?(_ text: String) {
+        if text == "today" {
+            self = .today
+        } else if FormatCheck.isDate(Array(text.utf8)) {
+            self = .day(text)
+        } else {
+            return nil
+        }
+    }
+
+    func resolved(today: String) -> String {
+        switch self {
+        case .today: return today
+        case .day(let day): return day
+        }
+    }
 }
 
 enum IdentifierKind: String, Sendable, CaseIterable {

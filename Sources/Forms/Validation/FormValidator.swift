@@ -20,7 +20,7 @@ public struct FormValidator: Sendable {
     ///   - date: the submission date; codes must be in force that day.
     ///   - owner: who submits (uploads must be theirs).
     public func validate(_ instance: JSONValue, on date: Date, owner: String?) async throws -> [SchemaViolation] {
-        let (violations, deferred) = schema.evaluate(instance)
+        let (violations, deferred) = schema.evaluate(instance, today: FormCalendar.day(of: date))
         var result = violations
         let failed = Set(violations.map(\.pointer))
         for check in deferred where !failed.contains(check.pointer) {
