@@ -11,6 +11,7 @@ struct FormActor: Sendable {
     let requestID: String?
 
     static let commandLine = FormActor(subject: "cli", client: nil, agency: nil, requestID: nil)
+    static let platform = FormActor(subject: nil, client: nil, agency: nil, requestID: nil)
 
     init(subject: String?, client: String?, agency: String?, requestID: String?) {
         self.subject = subject

@@ -1,4 +1,5 @@
 import Core
+import Logging
 
 /// Biểu mẫu điện tử (R-7.1c-content): forms defined once as JSON Schema 2020-12 with platform keywords,
 /// validated the same way everywhere, versioned, with submissions kept against the version they passed.
@@ -23,6 +24,11 @@ public struct FormsModule: PlatformModule {
     }
 
     public var migrations: [Migration] { FormMigrations.all }
+
+    /// Loads the seed forms the database lacks (after Catalogs has loaded the catalogs they name).
+    public func prepare() async throws {
+        try await FormSeedLoader(service: service, configuration: services.configuration, logger: Logger(label: "lgsp.forms")).loadMissing()
+    }
 
     public func registerRoutes(on api: APIRouter) {
         FormController(service: service, store: store).register(on: api)

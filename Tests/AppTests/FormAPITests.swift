@@ -164,4 +164,35 @@ import Testing
             #expect(entries.contains { $0.event.action == "forms.version.publish" } && entries.contains { $0.event.action == "forms.version.retire" })
         }
     }
+
+    static let birth = """
+        {"nguoiYeuCau": {"hoTen": "H Hen Niê", "soDinhDanh": "066190000123", "quanHe": "mẹ", "dienThoai": "0912345678"},
+         "treEm": {"ho": "Niê", "chuDemVaTen": "H Ngọc", "ngaySinh": "2026-11-01", "gioiTinh": "2", "danToc": "10", "quocTich": "VN",
+                   "noiSinhTinh": "66", "noiSinhXa": "24133", "noiSinhCoSo": "Bệnh viện Đa khoa vùng Tây Nguyên"},
+         "me": {"hoTen": "H Hen Niê", "namSinh": 1990, "danToc": "10", "quocTich": "VN", "soDinhDanh": "066190000123", "noiCuTru": "Phường Buôn Ma Thuột, tỉnh Đắk Lắk"},
+         "soBanSao": 1, "camDoan": true}
+        """
+
+    // R-7.1c-content: the regulation's Mẫu 01–03 and a citizen form, published on first start.
+    @Test func theSeedFormsArePublishedAndWork() async throws {
+        try await CatalogHarness.with { harness in
+            let list = try await harness.json("\(Self.base)?limit=50")
+            let keys = Set((list["items"]?.arrayValue ?? []).compactMap { $0["form"]?["key"]?.stringValue })
+            #expect(keys == ["mau-01-dang-ky-chia-se-du-lieu", "mau-02-dang-ky-khai-thac-du-lieu", "mau-03-cam-ket-an-toan-thong-tin", "to-khai-dang-ky-khai-sinh"])
+            #expect((list["items"]?.arrayValue ?? []).allSatisfy { $0["currentVersion"] == 1 && $0["form"]?["ownerAgency"] == "000.00.00.H00" })
+            let found = try await harness.json("\(Self.base)?q=khai%20sinh")
+            #expect(found["items"]?.arrayValue?.count == 1)
+
+            let good = try #require(try await harness.send(.post, "\(Self.base)/to-khai-dang-ky-khai-sinh/validate", bearer: nil, body: #"{"data": \#(Self.birth)}"#).json)
+            #expect(good["valid"] == true, "\(good)")
+            let wrongCommune = Self.birth.replacingOccurrences(of: #""noiSinhTinh": "66""#, with: #""noiSinhTinh": "01""#)
+                .replacingOccurrences(of: #""ngaySinh": "2026-11-01""#, with: #""ngaySinh": "2999-01-01""#)
+            let bad = try #require(try await harness.send(.post, "\(Self.base)/to-khai-dang-ky-khai-sinh/validate", bearer: nil, body: #"{"data": \#(wrongCommune)}"#).json)
+            let messages = (bad["errors"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue }
+            #expect(messages.sorted() == [
+                "Ngày sinh không được sau ngày hiện tại.",
+                "Nơi sinh: xã/phường “Phường Buôn Ma Thuột” không thuộc Nơi sinh: tỉnh/thành phố đã chọn.",
+            ], "\(messages)")
+        }
+    }
 }

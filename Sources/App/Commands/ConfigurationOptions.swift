@@ -29,6 +29,7 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("identity-providers"), help: help(.identityProviders)) var identityProviders: String?
     @Option(name: .customLong("seed-dir"), help: help(.seedDir)) var seedDir: String?
     @Option(name: .customLong("catalog-sync-url"), help: help(.catalogSyncURL)) var catalogSyncURL: String?
+    @Option(name: .customLong("operator-agency"), help: help(.operatorAgency)) var operatorAgency: String?
     @Option(name: .customLong("catalog-sync-interval"), help: help(.catalogSyncInterval)) var catalogSyncInterval: String?
 
     static func help(_ setting: Configuration.Setting) -> ArgumentHelp {
@@ -62,6 +63,7 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.identityProviders] = identityProviders
         flags[.seedDir] = seedDir
         flags[.catalogSyncURL] = catalogSyncURL
+        flags[.operatorAgency] = operatorAgency
         flags[.catalogSyncInterval] = catalogSyncInterval
         do {
             return try Configuration.resolve(flags: flags, environment: environment)

@@ -29,6 +29,10 @@ public struct Configuration: Sendable {
     public var seedDirectory: String
     /// Shared catalogs: synchronization with the national data dictionary.
     public var catalogs: CatalogSettings
+    /// Electronic identifier of the agency operating the platform (the Department of Science and
+    /// Technology); it owns the seed forms. Empty: in development a placeholder that is no real agency,
+    /// in production the seed forms are not loaded.
+    public var operatorAgency: String
 
     public init(
         host: String = "127.0.0.1",
@@ -44,7 +48,8 @@ public struct Configuration: Sendable {
         sso: SSOSettings = SSOSettings(),
         identityProviders: String = "",
         seedDirectory: String = "seed-data",
-        catalogs: CatalogSettings = CatalogSettings()
+        catalogs: CatalogSettings = CatalogSettings(),
+        operatorAgency: String = ""
     ) {
         self.host = host
         self.port = port
@@ -60,6 +65,7 @@ public struct Configuration: Sendable {
         self.identityProviders = identityProviders
         self.seedDirectory = seedDirectory
         self.catalogs = catalogs
+        self.operatorAgency = operatorAgency
     }
 
     /// The issuer and base of every absolute URL the platform hands out, without a trailing slash.
@@ -91,6 +97,7 @@ public struct Configuration: Sendable {
         case seedDir = "seed-dir"
         case catalogSyncURL = "catalog-sync-url"
         case catalogSyncInterval = "catalog-sync-interval"
+        case operatorAgency = "operator-agency"
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String {
@@ -125,6 +132,7 @@ public struct Configuration: Sendable {
             case .seedDir: return defaults.seedDirectory
             case .catalogSyncURL: return ""
             case .catalogSyncInterval: return defaults.catalogs.syncInterval.description
+            case .operatorAgency: return ""
             }
         }
 
@@ -157,6 +165,8 @@ public struct Configuration: Sendable {
             case .catalogSyncURL:
                 return "URL từ điển dữ liệu quốc gia để đồng bộ các danh mục nguồn quốc gia, ví dụ http://127.0.0.1:8090/dictionary/v1; để trống: không đồng bộ (trừ danh mục có nguồn riêng)"
             case .catalogSyncInterval: return "Chu kỳ đồng bộ danh mục với nguồn, ví dụ 1h"
+            case .operatorAgency:
+                return "Mã định danh điện tử của cơ quan vận hành nền tảng (Sở Khoa học và Công nghệ), chủ quản các biểu mẫu khởi tạo"
             }
         }
     }
@@ -273,6 +283,10 @@ public struct Configuration: Sendable {
             throw ConfigurationError(setting: .catalogSyncInterval, value: value(.catalogSyncInterval), reason: "tối thiểu 10s")
         }
         configuration.catalogs = catalogs
+        configuration.operatorAgency = value(.operatorAgency)
+        if !configuration.operatorAgency.isEmpty, case .failure(let problem) = AgencyCode.validate(configuration.operatorAgency) {
+            throw ConfigurationError(setting: .operatorAgency, value: configuration.operatorAgency, reason: problem.message)
+        }
         return configuration
     }
 
