@@ -166,7 +166,7 @@ import Testing
     }
 
     static let birth = """
-        {"nguoiYeuCau": {"hoTen": "H Hen Niê", "soDinhDanh": "066190000123", "quanHe": "mẹ", "dienThoai": "0912345678"},
+        {"kinhGui": "Ủy ban nhân dân phường Buôn Ma Thuột", "nguoiYeuCau": {"hoTen": "H Hen Niê", "soDinhDanh": "066190000123", "quanHe": "mẹ", "dienThoai": "0912345678"},
          "treEm": {"ho": "Niê", "chuDemVaTen": "H Ngọc", "ngaySinh": "2026-11-01", "gioiTinh": "2", "danToc": "10", "quocTich": "VN",
                    "noiSinhTinh": "66", "noiSinhXa": "24133", "noiSinhCoSo": "Bệnh viện Đa khoa vùng Tây Nguyên"},
          "me": {"hoTen": "H Hen Niê", "namSinh": 1990, "danToc": "10", "quocTich": "VN", "soDinhDanh": "066190000123", "noiCuTru": "Phường Buôn Ma Thuột, tỉnh Đắk Lắk"},

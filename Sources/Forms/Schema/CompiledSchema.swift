@@ -89,9 +89,10 @@ struct SchemaEvaluator {
         self.today = today
     }
 
-    mutating func fail(_ node: SchemaNode, _ keyword: String, _ pointer: String, _ message: String) {
+    /// Records a violation when collecting; the message is only built then.
+    mutating func fail(_ node: SchemaNode, _ keyword: String, _ pointer: @autoclosure () -> String, _ message: @autoclosure () -> String) {
         guard collect else { return }
-        violations.append(SchemaViolation(pointer: pointer, keyword: keyword, schemaLocation: node.location + "/" + keyword, message: message))
+        violations.append(SchemaViolation(pointer: pointer(), keyword: keyword, schemaLocation: node.location + "/" + keyword, message: message()))
     }
 
     /// Evaluates a branch without reporting its failures (anyOf, oneOf, not, if, contains).
@@ -138,6 +139,19 @@ struct SchemaEvaluator {
             }
         }
         return (valid, valid ? evaluated : Evaluated())
+    }
+
+    /// The pointer of a field or item, built only when violations are collected (probes never need it).
+    func at(_ pointer: String, _ field: String) -> String {
+        collect ? JSONPointer.appending(pointer, field) : ""
+    }
+
+    func at(_ pointer: String, _ index: Int) -> String {
+        collect ? pointer + "/" + String(index) : ""
+    }
+
+    func item(_ name: String, _ index: Int) -> String? {
+        collect ? "\(name) (mục \(index + 1))" : nil
     }
 
     mutating func child(_ node: SchemaNode, _ value: JSONValue, pointer: String, label: String?) -> Bool {
@@ -187,11 +201,13 @@ struct SchemaEvaluator {
             fail(node, "exclusiveMinimum", pointer, "\(name) phải lớn hơn \(Self.number(limit)).")
             return false
         case .maxLength(let limit):
-            guard case .string(let text) = value, text.unicodeScalars.count > limit else { return true }
+            // Code points never outnumber UTF-8 bytes: most strings pass without counting.
+            guard case .string(let text) = value, text.utf8.count > limit, text.unicodeScalars.count > limit else { return true }
             fail(node, "maxLength", pointer, "\(name) không được dài quá \(limit) ký tự.")
             return false
         case .minLength(let limit):
-            guard case .string(let text) = value, text.unicodeScalars.count < limit else { return true }
+            // A code point is at most 4 UTF-8 bytes.
+            guard case .string(let text) = value, text.utf8.count < 4 * limit, text.unicodeScalars.count < limit else { return true }
             fail(node, "minLength", pointer, limit == 1 ? "\(name) không được để trống." : "\(name) phải có ít nhất \(limit) ký tự.")
             return false
         case .pattern(let pattern):
@@ -252,7 +268,7 @@ struct SchemaEvaluator {
             var ok = true
             for (field, fieldValue) in object {
                 guard let schema = schemas[field] else { continue }
-                if child(schema, fieldValue, pointer: JSONPointer.appending(pointer, field), label: field) {
+                if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
                     if tracksAnnotations { evaluated.properties.insert(field) }
                 } else {
                     ok = false
@@ -265,7 +281,7 @@ struct SchemaEvaluator {
             var ok = true
             for (field, fieldValue) in object {
                 for (pattern, schema) in entries where pattern.matches(field) {
-                    if child(schema, fieldValue, pointer: JSONPointer.appending(pointer, field), label: field) {
+                    if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
                         if tracksAnnotations { evaluated.properties.insert(field) }
                     } else {
                         ok = false
@@ -284,7 +300,7 @@ struct SchemaEvaluator {
                     if !collect { return false }
                     continue
                 }
-                if child(schema, fieldValue, pointer: JSONPointer.appending(pointer, field), label: field) {
+                if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
                     if tracksAnnotations { evaluated.properties.insert(field) }
                 } else {
                     ok = false
@@ -295,7 +311,7 @@ struct SchemaEvaluator {
         case .propertyNames(let schema):
             guard case .object(let object) = value else { return true }
             var ok = true
-            for field in object.keys where !child(schema, .string(field), pointer: JSONPointer.appending(pointer, field), label: "Tên trường “\(field)”") {
+            for field in object.keys where !child(schema, .string(field), pointer: at(pointer, field), label: collect ? "Tên trường “\(field)”" : nil) {
                 ok = false
                 if !collect { return false }
             }
@@ -303,7 +319,7 @@ struct SchemaEvaluator {
         case .prefixItems(let schemas):
             guard case .array(let items) = value else { return true }
             var ok = true
-            for (position, schema) in zip(items.indices, schemas) where !child(schema, items[position], pointer: pointer + "/\(position)", label: "\(name) (mục \(position + 1))") {
+            for (position, schema) in zip(items.indices, schemas) where !child(schema, items[position], pointer: at(pointer, position), label: item(name, position)) {
                 ok = false
                 if !collect { return false }
             }
@@ -313,7 +329,7 @@ struct SchemaEvaluator {
             guard case .array(let items) = value else { return true }
             var ok = true
             for position in items.indices where position >= after {
-                if !child(schema, items[position], pointer: pointer + "/\(position)", label: "\(name) (mục \(position + 1))") {
+                if !child(schema, items[position], pointer: at(pointer, position), label: item(name, position)) {
                     ok = false
                     if !collect { return false }
                 }
@@ -323,7 +339,7 @@ struct SchemaEvaluator {
         case .contains(let schema, let minimum, let maximum):
             guard case .array(let items) = value else { return true }
             var matched: [Int] = []
-            for position in items.indices where probe(schema, items[position], pointer: pointer + "/\(position)", label: label).valid {
+            for position in items.indices where probe(schema, items[position], pointer: "", label: label).valid {
                 matched.append(position)
             }
             if tracksAnnotations { evaluated.indices.formUnion(matched) }
@@ -426,7 +442,7 @@ struct SchemaEvaluator {
             return true
         case .dateBound(let latest, let bound):
             // Only well-formed dates are compared (format reports the others); ISO dates compare as text.
-            guard case .string(let text) = value, FormatCheck.isDate(Array(text.utf8)) else { return true }
+            guard case .string(let text) = value, FormatCheck.isDate(text) else { return true }
             let limit = bound.resolved(today: today)
             if latest, text > limit {
                 fail(node, "x-max-date", pointer, bound == .today ? "\(name) không được sau ngày hiện tại." : "\(name) không được sau ngày \(FormCalendar.display(limit)).")
@@ -441,7 +457,10 @@ struct SchemaEvaluator {
             guard case .string(let text) = value else { return true }
             let problem: IdentifierError?
             switch kind {
-            case .personalID: if case .failure(let error) = PersonalID.validate(text) { problem = error } else { problem = nil }
+            case .personalID:
+                // The year of `today`, not the clock's: one calendar computation per validation, not per field.
+                let year = Int(today.prefix(4)) ?? PersonalID.currentYear()
+                if case .failure(let error) = PersonalID.validate(text, currentYear: year) { problem = error } else { problem = nil }
             case .businessCode: if case .failure(let error) = TaxCode.validate(text) { problem = error } else { problem = nil }
             case .agencyCode: if case .failure(let error) = AgencyCode.validate(text) { problem = error } else { problem = nil }
             }
@@ -458,7 +477,7 @@ struct SchemaEvaluator {
                     if !collect { return false }
                     continue
                 }
-                if child(schema, fieldValue, pointer: JSONPointer.appending(pointer, field), label: field) {
+                if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
                     evaluated.properties.insert(field)
                 } else {
                     ok = false
@@ -470,7 +489,7 @@ struct SchemaEvaluator {
             guard case .array(let items) = value else { return true }
             var ok = true
             for position in items.indices where !evaluated.covers(position) {
-                if !child(schema, items[position], pointer: pointer + "/\(position)", label: "\(name) (mục \(position + 1))") {
+                if !child(schema, items[position], pointer: at(pointer, position), label: item(name, position)) {
                     ok = false
                     if !collect { return false }
                 }

@@ -14,7 +14,7 @@ enum FormatCheck {
     /// nil: not a format we check.
     static func check(_ format: String, _ text: String) -> Bool? {
         switch format {
-        case "date": return isDate(Array(text.utf8))
+        case "date": return isDate(text)
         case "date-time": return isDateTime(Array(text.utf8))
         case "email": return isEmail(text)
         case "uri": return isURI(Array(text.utf8))
@@ -24,7 +24,7 @@ enum FormatCheck {
 
     // MARK: RFC 3339
 
-    static func digits(_ bytes: ArraySlice<UInt8>) -> Int? {
+    static func digits<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Int? {
         guard !bytes.isEmpty, bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
         return bytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
@@ -37,7 +37,12 @@ enum FormatCheck {
         }
     }
 
-    static func isDate(_ b: [UInt8]) -> Bool {
+    static func isDate(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isDate($0) }
+    }
+
+    static func isDate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
             let year = digits(b[0..<4]), let month = digits(b[5..<7]), let day = digits(b[8..<10])
         else { return false }
@@ -45,7 +50,7 @@ enum FormatCheck {
     }
 
     static func isDateTime(_ b: [UInt8]) -> Bool {
-        guard b.count >= 20, isDate(Array(b[0..<10])), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") else { return false }
+        guard b.count >= 20, b[0..<10].withUnsafeBufferPointer({ isDate($0) }), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") else { return false }
         let t = Array(b[11...])
         guard t.count >= 9, t[2] == UInt8(ascii: ":"), t[5] == UInt8(ascii: ":"),
             let hour = digits(t[0..<2]), let minute = digits(t[3..<5]), let second = digits(t[6..<8]),

@@ -31,16 +31,20 @@ public struct SchemaCompiler: Sendable {
     /// `format` as an assertion (forms: a `date` field takes dates only) or, as JSON Schema 2020-12
     /// prescribes by default, as an annotation.
     public var formatAssertion: Bool
+    /// false: plain JSON Schema — the platform's `x-` keywords are ignored like any unknown keyword
+    /// (for comparing with other validators).
+    public var platformKeywords: Bool
     public static let defaultBase = "urn:lgsp:schema"
     public static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
-    public init(registry: [String: JSONValue] = [:], formatAssertion: Bool = true) {
+    public init(registry: [String: JSONValue] = [:], formatAssertion: Bool = true, platformKeywords: Bool = true) {
         self.registry = registry
         self.formatAssertion = formatAssertion
+        self.platformKeywords = platformKeywords
     }
 
     public func compile(_ schema: JSONValue, base: String = SchemaCompiler.defaultBase) throws(SchemaCompileError) -> CompiledSchema {
-        var build = Build(registry: registry, formatAssertion: formatAssertion)
+        var build = Build(registry: registry, formatAssertion: formatAssertion, platformKeywords: platformKeywords)
         let root = try build.load(schema, uri: URIReference(base).withoutFragment.text)
         try build.resolvePending()
         return CompiledSchema(root: root, tracksAnnotations: build.usesUnevaluated, unsupported: build.unsupported, catalogs: build.catalogs)
@@ -61,6 +65,7 @@ private struct Build {
 
     let registry: [String: JSONValue]
     let formatAssertion: Bool
+    let platformKeywords: Bool
     var documents: [JSONValue] = []
     /// Every schema location found by scanning, with its base URI.
     var scanned: [Location: Scanned] = [:]
@@ -75,9 +80,10 @@ private struct Build {
     var catalogs: [CatalogUse] = []
     var usesUnevaluated = false
 
-    init(registry: [String: JSONValue], formatAssertion: Bool) {
+    init(registry: [String: JSONValue], formatAssertion: Bool, platformKeywords: Bool) {
         self.registry = registry
         self.formatAssertion = formatAssertion
+        self.platformKeywords = platformKeywords
     }
 
     static let singleSchemaKeywords = [
@@ -404,7 +410,21 @@ private struct Build {
             unevaluated.append(.unevaluatedItems(try sub("unevaluatedItems")))
             usesUnevaluated = true
         }
-        // Platform keywords.
+        if platformKeywords {
+            try compilePlatformKeywords(object, fail: fail, here: here, keywords: &keywords)
+        }
+        for key in object.keys.sorted() where !Self.known.contains(key) && (platformKeywords || !key.hasPrefix("x-")) {
+            unsupported.append(.init(pointer: here + "/" + JSONPointer.escape(key), keyword: key, message: "Từ khóa “\(key)” không được hỗ trợ."))
+        }
+        node.keywords = keywords
+        node.unevaluated = unevaluated
+        return node
+    }
+
+    /// `x-catalog`, `x-catalog-parent`, `x-identifier`, `x-file`, `x-min-date`, `x-max-date`.
+    mutating func compilePlatformKeywords(
+        _ object: [String: JSONValue], fail: (String, String) -> SchemaCompileError, here: String, keywords: inout [Keyword]
+    ) throws(SchemaCompileError) {
         if let raw = object["x-catalog"] {
             guard case .string(let key) = raw, !key.isEmpty else { throw fail("x-catalog", "x-catalog là khóa danh mục") }
             var parent: String?
@@ -448,12 +468,6 @@ private struct Build {
             guard case .string(let text) = raw, let bound = DateBound(text) else { throw fail(key, "\(key) là today hoặc một ngày YYYY-MM-DD") }
             keywords.append(.dateBound(latest: latest, bound))
         }
-        for key in object.keys.sorted() where !Self.known.contains(key) {
-            unsupported.append(.init(pointer: here + "/" + JSONPointer.escape(key), keyword: key, message: "Từ khóa “\(key)” không được hỗ trợ."))
-        }
-        node.keywords = keywords
-        node.unevaluated = unevaluated
-        return node
     }
 
     static let known: Set<String> = annotationKeywords.union([

@@ -112,7 +112,7 @@ enum DateBound: Sendable, Equatable {
     init?(_ text: String) {
         if text == "today" {
             self = .today
-        } else if FormatCheck.isDate(Array(text.utf8)) {
+        } else if FormatCheck.isDate(text) {
             self = .day(text)
         } else {
             return nil
