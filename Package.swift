@@ -29,7 +29,6 @@ let moduleDependencies: [String: [Target.Dependency]] = [
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "SQLKit", package: "sql-kit"),
         .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ],
     "NationalSim": [
