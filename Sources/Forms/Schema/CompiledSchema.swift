@@ -154,6 +154,21 @@ struct SchemaEvaluator {
         collect ? "\(name) (mục \(index + 1))" : nil
     }
 
+    /// Applies a subschema to one field of an object and records the field as evaluated when it passes.
+    /// A `false` schema (no such field allowed) gets the message people understand.
+    mutating func applyToField(
+        _ schema: SchemaNode, _ node: SchemaNode, _ keyword: String, _ field: String, _ value: JSONValue, pointer: String, evaluated: inout Evaluated
+    ) -> Bool {
+        if schema.always == false {
+            let location = at(pointer, field)
+            fail(node, keyword, location, "Trường “\(field)” không có trong biểu mẫu.")
+            return false
+        }
+        guard child(schema, value, pointer: at(pointer, field), label: field) else { return false }
+        if tracksAnnotations { evaluated.properties.insert(field) }
+        return true
+    }
+
     mutating func child(_ node: SchemaNode, _ value: JSONValue, pointer: String, label: String?) -> Bool {
         evaluate(node, value, pointer: pointer, label: node.label ?? label).valid
     }
@@ -268,9 +283,7 @@ struct SchemaEvaluator {
             var ok = true
             for (field, fieldValue) in object {
                 guard let schema = schemas[field] else { continue }
-                if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
-                    if tracksAnnotations { evaluated.properties.insert(field) }
-                } else {
+                if !applyToField(schema, node, "properties", field, fieldValue, pointer: pointer, evaluated: &evaluated) {
                     ok = false
                     if !collect { return false }
                 }
@@ -281,9 +294,7 @@ struct SchemaEvaluator {
             var ok = true
             for (field, fieldValue) in object {
                 for (pattern, schema) in entries where pattern.matches(field) {
-                    if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
-                        if tracksAnnotations { evaluated.properties.insert(field) }
-                    } else {
+                    if !applyToField(schema, node, "patternProperties", field, fieldValue, pointer: pointer, evaluated: &evaluated) {
                         ok = false
                         if !collect { return false }
                     }
@@ -294,15 +305,7 @@ struct SchemaEvaluator {
             guard case .object(let object) = value else { return true }
             var ok = true
             for (field, fieldValue) in object where !known.contains(field) && !patterns.contains(where: { $0.matches(field) }) {
-                if schema.always == false {
-                    fail(node, "additionalProperties", JSONPointer.appending(pointer, field), "Trường “\(field)” không có trong biểu mẫu.")
-                    ok = false
-                    if !collect { return false }
-                    continue
-                }
-                if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
-                    if tracksAnnotations { evaluated.properties.insert(field) }
-                } else {
+                if !applyToField(schema, node, "additionalProperties", field, fieldValue, pointer: pointer, evaluated: &evaluated) {
                     ok = false
                     if !collect { return false }
                 }
@@ -471,15 +474,7 @@ struct SchemaEvaluator {
             guard case .object(let object) = value else { return true }
             var ok = true
             for (field, fieldValue) in object where !evaluated.properties.contains(field) {
-                if schema.always == false {
-                    fail(node, "unevaluatedProperties", JSONPointer.appending(pointer, field), "Trường “\(field)” không có trong biểu mẫu.")
-                    ok = false
-                    if !collect { return false }
-                    continue
-                }
-                if child(schema, fieldValue, pointer: at(pointer, field), label: field) {
-                    evaluated.properties.insert(field)
-                } else {
+                if !applyToField(schema, node, "unevaluatedProperties", field, fieldValue, pointer: pointer, evaluated: &evaluated) {
                     ok = false
                     if !collect { return false }
                 }
