@@ -127,6 +127,19 @@ struct CatalogCodeLookup: CodeLookup {
         return Self.check(code, in: index, catalogName: entry.info.name, on: day)
     }
 
+    func options(in catalog: String, parent: String?, on date: Date?) async throws -> [CodeOption]? {
+        let snapshot = try await cache.snapshot()
+        guard let entry = snapshot.catalogs[catalog] else { return nil }
+        let day = date.map(Day.init) ?? Day.today()
+        guard let version = date == nil ? entry.current(on: day) : entry.inForce(on: day) else { return [] }
+        let index = try await cache.index(for: version)
+        // Top-level concepts (and every concept of a flat catalog) are listed under "".
+        let positions = index.children[parent ?? ""] ?? []
+        return positions.map { index.concepts[$0] }
+            .filter { $0.status != .inactive && $0.validity.contains(day) }
+            .map { CodeOption(code: $0.code, display: $0.display) }
+    }
+
     static func check(_ code: String, in index: CatalogIndex, catalogName: String, on day: Day) -> CodeValidation {
         let number = index.version.number
         guard let concept = index.concept(code) else {

@@ -14,6 +14,13 @@ import Testing
     /// Two provinces and their communes, as a catalog lookup would answer.
     struct Codes: CodeLookup {
         let communes = ["24133": ("Phường Buôn Ma Thuột", "66"), "00004": ("Phường Ba Đình", "01")]
+        func options(in catalog: String, parent: String?, on date: Date?) async throws -> [CodeOption]? {
+            switch catalog {
+            case "tinh": return [.init(code: "01", display: "Thành phố Hà Nội"), .init(code: "66", display: "Tỉnh Đắk Lắk")]
+            case "xa": return communes.filter { parent == nil || $0.value.1 == parent }.map { .init(code: $0.key, display: $0.value.0) }.sorted { $0.code < $1.code }
+            default: return nil
+            }
+        }
         func validate(code: String, in catalog: String, on date: Date?) async throws -> CodeValidation {
             switch catalog {
             case "tinh":

@@ -9,6 +9,22 @@ public protocol CodeLookup: Sendable {
     /// Checks `code` in `catalog`: in its current version, or in the version in force on `date` (then the
     /// concept must also be valid on that day).
     func validate(code: String, in catalog: String, on date: Date?) async throws -> CodeValidation
+
+    /// The active codes of `catalog` valid on `date` (today if nil), for a select list: those under
+    /// `parent` when given (a province's communes), else the top level of a hierarchical catalog or all
+    /// codes of a flat one. Nil when there is no such catalog.
+    func options(in catalog: String, parent: String?, on date: Date?) async throws -> [CodeOption]?
+}
+
+/// One entry of a select list built from a catalog.
+public struct CodeOption: Sendable, Equatable {
+    public let code: String
+    public let display: String
+
+    public init(code: String, display: String) {
+        self.code = code
+        self.display = display
+    }
 }
 
 extension CodeLookup {

@@ -9,6 +9,7 @@ import NIOCore
 struct FormController: Sendable {
     let service: FormService
     let store: FormStore
+    var renderer: FormRenderer { FormRenderer(codes: service.codes) }
 
     static let admin = "forms.admin"
     static let submit = "forms.submit"
@@ -161,6 +162,37 @@ struct FormController: Sendable {
             return try Self.json(ValidationDocument(form: formKey, version: target.number, valid: errors.isEmpty, errors: errors))
         }
 
+        // Presentation.
+        let html = APIResponse(200, "Trang HTML", contentType: "text/html", schema: ["type": "string"])
+        api.add(.get, "/api/v1/forms/{key}/render", access: open, maxBodySize: 0, APIOperation(
+            "renderForm", summary: "Biểu mẫu dưới dạng trang HTML tiếng Việt, dùng được không cần JavaScript", tags: tags,
+            parameters: [key, APIParameter("version", in: .query, description: "Phiên bản (mặc định: công bố mới nhất)", schema: ["type": "integer"])],
+            responses: [html, .problem(404, "Không có"), .problem(409, "Chưa công bố")]
+        )) { request, context in
+            let formKey = try context.parameters.require("key")
+            let target = try await service.versionForSubmission(formKey, number: request.queryFields["version"].flatMap { Int($0) })
+            return try await page(formKey, target, data: .object([:]), errors: [], notice: nil, status: .ok)
+        }
+        api.add(.post, "/api/v1/forms/{key}/render", access: open, maxBodySize: 1 << 20, APIOperation(
+            "postRenderedForm", summary: "Gửi trang biểu mẫu: kiểm tra như API và hiện lại trang kèm lỗi bên cạnh từng trường (không lưu)", tags: tags,
+            parameters: [key], requestBody: APIBody("Các trường của trang", contentType: "application/x-www-form-urlencoded", schema: ["type": "object"]),
+            responses: [html, APIResponse(422, "Trang kèm lỗi", contentType: "text/html", schema: ["type": "string"])]
+        )) { request, context in
+            let formKey = try context.parameters.require("key")
+            let fields = try await request.decodeForm(context: context)
+            let target = try await service.versionForSubmission(formKey, number: fields["_version"].flatMap { Int($0) })
+            let layout = FormLayout(schema: target.schema, title: formKey)
+            let data = layout.instance(from: fields)
+            if fields["_refresh"] != nil {
+                return try await page(formKey, target, data: data, errors: [], notice: nil, status: .ok)
+            }
+            let errors = try await service.check(data, against: target, owner: context.principal?.subject)
+            if errors.isEmpty {
+                return try await page(formKey, target, data: data, errors: [], notice: "Dữ liệu hợp lệ. Hồ sơ được nộp qua cổng dịch vụ công hoặc ứng dụng của cơ quan.", status: .ok)
+            }
+            return try await page(formKey, target, data: data, errors: errors, notice: nil, status: .unprocessableContent)
+        }
+
         // Definitions.
         api.add(.post, "/api/v1/forms", access: .scope(Self.admin), maxBodySize: 1 << 20, APIOperation(
             "createForm", summary: "Tạo biểu mẫu (kèm bản nháp phiên bản 1)", tags: tags,
@@ -250,6 +282,18 @@ struct FormController: Sendable {
         )) { _, context in
             try Self.json(try await readable(context))
         }
+        api.add(.get, "/api/v1/forms/{key}/submissions/{id}/print", access: .authenticated, maxBodySize: 0, APIOperation(
+            "printSubmission", summary: "Hồ sơ đã điền, dạng trang để in (người nộp, hoặc cán bộ cơ quan chủ quản)", tags: tags,
+            parameters: [key, APIParameter("id", in: .path, description: "Mã hồ sơ")],
+            responses: [APIResponse(200, "Trang HTML", contentType: "text/html", schema: ["type": "string"]), .problem(404, "Không có hoặc không được xem")]
+        )) { _, context in
+            let submission = try await readable(context)
+            guard let form = try await store.form(submission.formKey), let version = try await store.version(submission.formKey, number: submission.version) else {
+                throw Problem.notFound("Không có hồ sơ.")
+            }
+            let nonce = Self.nonce()
+            return Self.html(try await renderer.printable(form: form, version: version, submission: submission, nonce: nonce), status: .ok, nonce: nonce)
+        }
         api.add(.patch, "/api/v1/forms/{key}/submissions/{id}", access: .scope(Self.review), maxBodySize: 4 << 10, APIOperation(
             "setSubmissionStatus", summary: "Đổi trạng thái hồ sơ (cơ quan chủ quản)", tags: tags,
             parameters: [key, APIParameter("id", in: .path, description: "Mã hồ sơ")],
@@ -261,6 +305,28 @@ struct FormController: Sendable {
             try await service.setStatus(submission.id, body.status, by: FormActor(context))
             return try Self.json(try await store.submission(submission.id)!)
         }
+    }
+
+    func page(_ formKey: String, _ version: FormVersion, data: JSONValue, errors: [SchemaViolation], notice: String?, status: HTTPResponse.Status) async throws -> Response {
+        guard let form = try await store.form(formKey) else { throw FormService.noForm(formKey) }
+        let nonce = Self.nonce()
+        let text = try await renderer.render(.init(form: form, version: version, data: data, errors: errors, notice: notice, action: "/api/v1/forms/\(formKey)/render", nonce: nonce))
+        return Self.html(text, status: status, nonce: nonce)
+    }
+
+    static func nonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// HTML with a policy that allows only this page's own style and script (by nonce) and posting back here.
+    static func html(_ text: String, status: HTTPResponse.Status, nonce: String) -> Response {
+        let headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'nonce-\(nonce)'; script-src 'nonce-\(nonce)'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        ]
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// The submission, if this principal may see it: its submitter, or a reviewer of the owning agency.
