@@ -105,6 +105,53 @@ struct FormService: Sendable {
         return (form, draft)
     }
 
+    /// Changes a form's title, procedure code, owner agency or description (`null` clears the optional ones).
+    func updateForm(_ key: String, changes: [String: JSONValue], by actor: FormActor) async throws -> FormInfo {
+        let allowed: Set<String> = ["title", "procedureCode", "ownerAgency", "description"]
+        let unknown = changes.keys.filter { !allowed.contains($0) }.sorted().map {
+            Problem.FieldError(pointer: "/\($0)", message: "Không sửa được trường này (sửa được: \(allowed.sorted().joined(separator: ", "))).")
+        }
+        guard unknown.isEmpty else { throw Problem.validation(unknown) }
+        return try await database.transaction { [store, audit] sql in
+            guard var form = try await store.lockForm(key, sql) else { throw Self.noForm(key) }
+            var errors: [Problem.FieldError] = []
+            for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
+                let text = value.stringValue
+                if value != .null && text == nil {
+                    errors.append(.init(pointer: "/\(name)", message: "Phải là chuỗi."))
+                    continue
+                }
+                switch name {
+                case "title":
+                    guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= 300 else {
+                        errors.append(.init(pointer: "/title", message: "Tên biểu mẫu không được trống, tối đa 300 ký tự."))
+                        continue
+                    }
+                    form.title = VietnameseText.nfc(text)
+                case "ownerAgency":
+                    guard let text, case .success = AgencyCode.validate(text) else {
+                        errors.append(.init(pointer: "/ownerAgency", message: "Mã định danh điện tử của cơ quan không hợp lệ."))
+                        continue
+                    }
+                    form.ownerAgency = text
+                case "procedureCode":
+                    if let text, text.isEmpty || text.count > 64 {
+                        errors.append(.init(pointer: "/procedureCode", message: "Mã thủ tục hành chính tối đa 64 ký tự."))
+                        continue
+                    }
+                    form.procedureCode = text
+                default:
+                    form.description = text.map(VietnameseText.nfc)
+                }
+            }
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            form.updatedAt = Timestamp.now()
+            try await store.update(form, sql)
+            try await audit.record(actor.event("forms.form.update", type: "form", id: key, details: ["fields": changes.keys.sorted().joined(separator: ",")]), in: sql)
+            return form
+        }
+    }
+
     /// A new draft, copied from the newest version (one draft at a time).
     func createDraft(_ key: String, by actor: FormActor) async throws -> FormVersion {
         try await database.transaction { [store, audit] sql in

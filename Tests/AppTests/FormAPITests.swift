@@ -74,6 +74,11 @@ import Testing
             let citizen = try await Self.token(harness, "cong-dan", ["forms.submit"])
             #expect(try await harness.send(.post, Self.base, bearer: citizen, body: #"{"key": "x1", "title": "X", "ownerAgency": "\#(Self.agency)"}"#).status == .forbidden)
             #expect(try await harness.send(.post, Self.base, bearer: nil, body: #"{"key": "x1", "title": "X", "ownerAgency": "\#(Self.agency)"}"#).status == .unauthorized)
+            // Editing a form's description: the owner moves to the real operator agency; bad values name their field.
+            let edited = try await harness.send(.patch, "\(Self.base)/sai", bearer: admin, body: #"{"title": "Tờ khai đã sửa", "ownerAgency": "000.00.32.H49", "procedureCode": null}"#)
+            #expect(edited.status == .ok && edited.json?["title"] == "Tờ khai đã sửa" && edited.json?["ownerAgency"] == "000.00.32.H49" && edited.json?["procedureCode"] == nil)
+            let badEdit = try await harness.send(.patch, "\(Self.base)/sai", bearer: admin, body: #"{"ownerAgency": "x", "key": "khac"}"#)
+            #expect(badEdit.status == .unprocessableContent && badEdit.json?["errors"]?.arrayValue?.first?["pointer"] == "/key")
             // Invalid definitions.
             let invalid = try await harness.send(.post, Self.base, bearer: admin, body: #"{"key": "Sai Khoa", "title": "", "ownerAgency": "abc"}"#)
             #expect(Set((invalid.json?["errors"]?.arrayValue ?? []).compactMap { $0["pointer"]?.stringValue }) == ["/key", "/title", "/ownerAgency"])

@@ -203,6 +203,14 @@ struct FormController: Sendable {
             let (form, draft) = try await service.createForm(input, by: FormActor(context))
             return try Self.json(draft, status: .created, location: "/api/v1/forms/\(form.key)/versions/\(draft.number)")
         }
+        api.add(.patch, "/api/v1/forms/{key}", access: .scope(Self.admin), maxBodySize: 64 << 10, APIOperation(
+            "updateForm", summary: "Sửa tên, mã thủ tục, cơ quan chủ quản, mô tả của biểu mẫu", tags: tags, parameters: [key],
+            requestBody: APIBody("Các trường cần sửa (null để xóa trường không bắt buộc)", schema: ["type": "object"]),
+            responses: [APIResponse(200, "Biểu mẫu sau khi sửa", schema: .ref("Form")), .problem(404, "Không có"), .problem(422, "Không hợp lệ")]
+        )) { request, context in
+            let changes = try await request.decodeJSON(as: [String: JSONValue].self, context: context)
+            return try Self.json(try await service.updateForm(try context.parameters.require("key"), changes: changes, by: FormActor(context)))
+        }
         api.add(.post, "/api/v1/forms/{key}/versions", access: .scope(Self.admin), maxBodySize: 0, APIOperation(
             "createFormDraft", summary: "Tạo bản nháp mới (chép phiên bản mới nhất)", tags: tags, parameters: [key],
             responses: [APIResponse(201, "Đã tạo", schema: .ref("FormVersion")), .problem(409, "Đã có bản nháp")]
