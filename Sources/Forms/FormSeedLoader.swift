@@ -27,7 +27,7 @@ struct FormSeedLoader {
         var owner = configuration.operatorAgency
         if owner.isEmpty {
             guard configuration.environment != .production else {
-                logger.warning("[Forms] Chưa đặt --operator-agency: không nạp biểu mẫu khởi tạo")
+                logger.warning("Chưa đặt --operator-agency: không nạp biểu mẫu khởi tạo")
                 return
             }
             owner = Self.placeholderAgency
@@ -46,11 +46,11 @@ struct FormSeedLoader {
                 loaded.append(seed.key)
             } catch {
                 // Typically a catalog it names is missing: the form stays a draft for an administrator to fix.
-                logger.warning("[Forms] Biểu mẫu khởi tạo chưa công bố được; để ở bản nháp", metadata: ["form": "\(seed.key)", "error": "\(error)"])
+                logger.warning("Biểu mẫu khởi tạo chưa công bố được; để ở bản nháp", metadata: ["form": "\(seed.key)", "error": "\(error)"])
             }
         }
         if !loaded.isEmpty {
-            logger.info("[Forms] Đã nạp biểu mẫu khởi tạo", metadata: ["forms": .string(loaded.joined(separator: ","))])
+            logger.info("Đã nạp biểu mẫu khởi tạo", metadata: ["forms": .string(loaded.joined(separator: ","))])
         }
     }
 }
