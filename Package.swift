@@ -31,6 +31,9 @@ let moduleDependencies: [String: [Target.Dependency]] = [
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ],
+    "DocStore": [
+        .product(name: "SQLKit", package: "sql-kit"),
+    ],
     "NationalSim": [
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "JWTKit", package: "jwt-kit"),

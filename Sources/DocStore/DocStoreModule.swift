@@ -12,4 +12,6 @@ public struct DocStoreModule: PlatformModule {
     public init(services: PlatformServices) {
         self.services = services
     }
+
+    public var migrations: [Migration] { DocStoreMigrations.all }
 }
