@@ -10,11 +10,21 @@ import Testing
 @Suite struct DossierNumberingTests {
     static let agency = "000.00.31.H49"
 
+    /// A fresh database whose connections may be waited for long: 200 writers queue behind each other,
+    /// and the machine runs the rest of the suite at the same time.
     static func migrated(_ body: (Database) async throws -> Void) async throws {
-        try await TestDatabase.with { database in
+        let (location, cleanup) = try await TestDatabase.makeLocation()
+        let database = try Database.open(location, acquireTimeout: .seconds(120), logger: TestDatabase.logger)
+        do {
             try await MigrationRunner(database: database, logger: TestDatabase.logger).run([MigrationSet(module: "docstore", migrations: DocStoreMigrations.all)])
             try await body(database)
+        } catch {
+            await database.close()
+            await cleanup()
+            throw error
         }
+        await database.close()
+        await cleanup()
     }
 
     @Test func twoHundredDossiersAtOnceGetTwoHundredDistinctCodes() async throws {

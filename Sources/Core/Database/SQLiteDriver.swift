@@ -192,7 +192,16 @@ actor SQLiteConnectionPool {
         }
     }
 
+    /// Opens and configures a connection in a task of its own: a waiter's cancellation (an acquire
+    /// timeout, a cancelled request) must not interrupt the open halfway — that left connections
+    /// unclosed, and closing one while a cancelled statement still ran on the thread pool would be worse.
+    /// Awaiting the task's value is not interrupted by cancellation either.
     private func openConnection() async throws -> SQLiteConnection {
+        let (path, threadPool, logger) = (self.path, self.threadPool, self.logger)
+        return try await Task.detached { try await Self.open(path: path, threadPool: threadPool, logger: logger) }.value
+    }
+
+    private static func open(path: String, threadPool: NIOThreadPool, logger: Logger) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: threadPool, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any()
