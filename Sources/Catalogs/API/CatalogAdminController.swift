@@ -223,9 +223,6 @@ struct CatalogAdminController: Sendable {
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, location: String? = nil) throws -> Response {
-        let body = try HTTPCaching.json(value)
-        var headers: HTTPFields = [.contentType: HTTPCaching.jsonType, .contentLength: String(body.readableBytes), .cacheControl: "no-store"]
-        if let location { headers[.location] = location }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+        try JSONResponse.make(value, status: status, location: location)
     }
 }

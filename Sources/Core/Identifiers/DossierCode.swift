@@ -29,8 +29,7 @@ public struct DossierCode: Sendable, Hashable, CustomStringConvertible {
         }
         let digits = parts[1].utf8.map { Int($0) - 0x30 }
         let (year, month, day) = (2000 + digits[0] * 10 + digits[1], digits[2] * 10 + digits[3], digits[4] * 10 + digits[5])
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .gmt
+        let calendar = VietnamTime.calendar
         let components = DateComponents(year: year, month: month, day: day)
         guard let date = calendar.date(from: components),
             calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: year, month: month, day: day)

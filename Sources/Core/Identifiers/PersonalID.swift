@@ -48,8 +48,6 @@ public struct PersonalID: Sendable, Hashable, CustomStringConvertible {
     }
 
     public static func currentYear() -> Int {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? .gmt
-        return calendar.component(.year, from: Date())
+        VietnamTime.day(of: Date()).year
     }
 }

@@ -32,9 +32,7 @@ struct DossierNumbering: Sendable {
 
     /// `YYMMDD` of `date` in Vietnam.
     static func day(of date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh") ?? TimeZone(secondsFromGMT: 7 * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%02d%02d%02d", (parts.year ?? 2000) % 100, parts.month ?? 1, parts.day ?? 1)
+        let (year, month, day) = VietnamTime.day(of: date)
+        return String(format: "%02d%02d%02d", year % 100, month, day)
     }
 }

@@ -73,12 +73,7 @@ struct FormController: Sendable {
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, location: String? = nil) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = ByteBuffer(bytes: try encoder.encode(value))
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
-        if let location { headers[.location] = location }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+        try JSONResponse.make(value, status: status, location: location)
     }
 
     static func versionNumber(_ context: AppRequestContext) throws -> Int {
