@@ -32,7 +32,11 @@ let moduleDependencies: [String: [Target.Dependency]] = [
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ],
     "DocStore": [
+        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "SQLKit", package: "sql-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "_NIOFileSystem", package: "swift-nio"),
     ],
     "NationalSim": [
         .product(name: "Hummingbird", package: "hummingbird"),

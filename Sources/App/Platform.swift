@@ -19,6 +19,7 @@ struct Platform: Sendable {
     let masterKeySource: MasterKey.Source
     let sso: SSOModule
     let catalogs: CatalogsModule
+    let docStore: DocStoreModule
 
     var database: Database { services.database }
     var blobs: FileBlobStore { services.blobs as! FileBlobStore }
@@ -42,17 +43,19 @@ struct Platform: Sendable {
             )
             let sso = try SSOModule(services: services)
             let catalogs = CatalogsModule(services: services)
+            let docStore = try await DocStoreModule(services: services)
             let modules: [any PlatformModule] = [
                 sso,
                 catalogs,
-                FormsModule(services: services, codes: catalogs.codeLookup),
-                DocStoreModule(services: services),
+                FormsModule(services: services, codes: catalogs.codeLookup, uploads: docStore.uploads),
+                docStore,
                 GatewayModule(services: services),
                 NationalSimModule(services: services),
             ] + extraModules(services)
             return Platform(
                 configuration: configuration, logger: logger, services: services, modules: modules,
-                metrics: metrics, startedAt: .now, masterKeySource: masterKeySource, sso: sso, catalogs: catalogs
+                metrics: metrics, startedAt: .now, masterKeySource: masterKeySource, sso: sso, catalogs: catalogs,
+                docStore: docStore
             )
         } catch {
             await database.close()

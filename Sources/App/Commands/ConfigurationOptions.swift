@@ -30,6 +30,9 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("seed-dir"), help: help(.seedDir)) var seedDir: String?
     @Option(name: .customLong("catalog-sync-url"), help: help(.catalogSyncURL)) var catalogSyncURL: String?
     @Option(name: .customLong("operator-agency"), help: help(.operatorAgency)) var operatorAgency: String?
+    @Option(name: .customLong("previous-master-keys"), help: help(.previousMasterKeys)) var previousMasterKeys: String?
+    @Option(name: .customLong("upload-expiry"), help: help(.uploadExpiry)) var uploadExpiry: String?
+    @Option(name: .customLong("upload-max-size"), help: help(.uploadMaxSize)) var uploadMaxSize: String?
     @Option(name: .customLong("catalog-sync-interval"), help: help(.catalogSyncInterval)) var catalogSyncInterval: String?
 
     static func help(_ setting: Configuration.Setting) -> ArgumentHelp {
@@ -64,6 +67,9 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.seedDir] = seedDir
         flags[.catalogSyncURL] = catalogSyncURL
         flags[.operatorAgency] = operatorAgency
+        flags[.previousMasterKeys] = previousMasterKeys
+        flags[.uploadExpiry] = uploadExpiry
+        flags[.uploadMaxSize] = uploadMaxSize
         flags[.catalogSyncInterval] = catalogSyncInterval
         do {
             return try Configuration.resolve(flags: flags, environment: environment)

@@ -21,10 +21,15 @@ public struct Principal: Sendable, Equatable {
     public let tokenID: String
     public let expiresAt: Date
     public let sessionID: String?
+    /// The person's 12-digit personal id, when the token was issued with the `personal_id` scope to a
+    /// citizen's account that has one.
+    public let personalID: String?
+    /// The business's tax code, likewise.
+    public let taxCode: String?
 
     public init(
         kind: Kind, subject: String, clientID: String, scopes: Set<String>, roles: Set<String>, agencyCode: String?,
-        tokenID: String, expiresAt: Date, sessionID: String?
+        tokenID: String, expiresAt: Date, sessionID: String?, personalID: String? = nil, taxCode: String? = nil
     ) {
         self.kind = kind
         self.subject = subject
@@ -35,6 +40,8 @@ public struct Principal: Sendable, Equatable {
         self.tokenID = tokenID
         self.expiresAt = expiresAt
         self.sessionID = sessionID
+        self.personalID = personalID
+        self.taxCode = taxCode
     }
 }
 

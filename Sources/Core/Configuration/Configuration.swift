@@ -33,6 +33,11 @@ public struct Configuration: Sendable {
     /// Technology); it owns the seed forms. Empty: in development a placeholder that is no real agency,
     /// in production the seed forms are not loaded.
     public var operatorAgency: String
+    /// Master keys in use before the current one (base64, comma-separated): data still wrapped under them
+    /// stays readable until `lgsp docstore rewrap` re-wraps it under the current key.
+    public var previousMasterKeys: String
+    /// Document store: temporary uploads.
+    public var docStore: DocStoreSettings
 
     public init(
         host: String = "127.0.0.1",
@@ -49,7 +54,9 @@ public struct Configuration: Sendable {
         identityProviders: String = "",
         seedDirectory: String = "seed-data",
         catalogs: CatalogSettings = CatalogSettings(),
-        operatorAgency: String = ""
+        operatorAgency: String = "",
+        previousMasterKeys: String = "",
+        docStore: DocStoreSettings = DocStoreSettings()
     ) {
         self.host = host
         self.port = port
@@ -66,6 +73,8 @@ public struct Configuration: Sendable {
         self.seedDirectory = seedDirectory
         self.catalogs = catalogs
         self.operatorAgency = operatorAgency
+        self.previousMasterKeys = previousMasterKeys
+        self.docStore = docStore
     }
 
     /// The issuer and base of every absolute URL the platform hands out, without a trailing slash.
@@ -98,6 +107,9 @@ public struct Configuration: Sendable {
         case catalogSyncURL = "catalog-sync-url"
         case catalogSyncInterval = "catalog-sync-interval"
         case operatorAgency = "operator-agency"
+        case previousMasterKeys = "previous-master-keys"
+        case uploadExpiry = "upload-expiry"
+        case uploadMaxSize = "upload-max-size"
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String {
@@ -133,6 +145,9 @@ public struct Configuration: Sendable {
             case .catalogSyncURL: return ""
             case .catalogSyncInterval: return defaults.catalogs.syncInterval.description
             case .operatorAgency: return ""
+            case .previousMasterKeys: return ""
+            case .uploadExpiry: return defaults.docStore.uploadExpiry.description
+            case .uploadMaxSize: return defaults.docStore.uploadMaxSize.description
             }
         }
 
@@ -167,6 +182,10 @@ public struct Configuration: Sendable {
             case .catalogSyncInterval: return "Chu kỳ đồng bộ danh mục với nguồn, ví dụ 1h"
             case .operatorAgency:
                 return "Mã định danh điện tử của cơ quan vận hành nền tảng (Sở Khoa học và Công nghệ), chủ quản các biểu mẫu khởi tạo"
+            case .previousMasterKeys:
+                return "Các khóa chính dùng trước khóa hiện tại (base64, cách nhau bởi dấu phẩy), để đọc dữ liệu chưa được bọc lại bằng lgsp docstore rewrap"
+            case .uploadExpiry: return "Thời hạn của tệp tải lên tạm (tus) chưa được dùng, ví dụ 24h; quá hạn bị xóa cả nội dung"
+            case .uploadMaxSize: return "Kích thước tối đa của một tệp tải lên (Tus-Max-Size), ví dụ 4GiB"
             }
         }
     }
@@ -287,6 +306,17 @@ public struct Configuration: Sendable {
         if !configuration.operatorAgency.isEmpty, case .failure(let problem) = AgencyCode.validate(configuration.operatorAgency) {
             throw ConfigurationError(setting: .operatorAgency, value: configuration.operatorAgency, reason: problem.message)
         }
+        configuration.previousMasterKeys = value(.previousMasterKeys)
+        for key in configuration.previousMasterKeys.split(separator: ",") where MasterKey(base64: String(key)) == nil {
+            throw ConfigurationError(setting: .previousMasterKeys, value: "(ẩn)", reason: "mỗi khóa phải là 32 byte mã hóa base64")
+        }
+        var docStore = DocStoreSettings()
+        docStore.uploadExpiry = try duration(.uploadExpiry)
+        guard let uploadMax = ByteSize(parsing: value(.uploadMaxSize)), uploadMax.bytes > 0 else {
+            throw ConfigurationError(setting: .uploadMaxSize, value: value(.uploadMaxSize), reason: "phải là số byte dương, ví dụ 4GiB")
+        }
+        docStore.uploadMaxSize = uploadMax
+        configuration.docStore = docStore
         return configuration
     }
 
@@ -297,6 +327,11 @@ public struct Configuration: Sendable {
         }
         // Validated in `resolve`.
         return DatabaseLocation(url: databaseURL) ?? .sqlite(path: databaseURL)
+    }
+
+    /// Where the document store keeps uploads and content.
+    public var docStoreDirectory: String {
+        (dataDirectory as NSString).appendingPathComponent("docstore")
     }
 
     /// Where blobs live.
@@ -351,6 +386,20 @@ public struct CatalogSettings: Sendable, Equatable {
     public var webhookPoll: Duration = .seconds(2)
     /// Deliveries not acknowledged this long after the event are given up (status failed).
     public var webhookGiveUp: Duration = .seconds(72 * 3600)
+
+    public init() {}
+}
+
+/// Document store settings (flags `--upload-…`).
+public struct DocStoreSettings: Sendable, Equatable {
+    /// An upload not finished or not used by a dossier or result this long after its last change is deleted.
+    public var uploadExpiry = DurationValue(.seconds(24 * 3600))
+    /// Largest upload (`Tus-Max-Size`).
+    public var uploadMaxSize = ByteSize(bytes: 4 << 30)
+    /// Largest body of the plain `POST /api/v1/files` (small files). Not a flag.
+    public var smallFileMaxSize = 32 << 20
+    /// How often the sweeper looks for expired uploads. Not a flag: tests shorten it.
+    public var sweepInterval: Duration = .seconds(60)
 
     public init() {}
 }

@@ -296,7 +296,8 @@ struct TokenController: Sendable {
     ) async throws -> Response {
         let access = try await provider.tokens.issueAccessToken(
             kind: .user, subject: account.id, clientID: client.id, scopes: scopes, sessionID: sid, family: family?.id,
-            roles: account.roles.isEmpty ? nil : account.roles, agencyCode: account.agencyCode, authTime: authTime, jti: jti
+            roles: account.roles.isEmpty ? nil : account.roles, agencyCode: account.agencyCode, authTime: authTime,
+            personalID: account.personalID, taxCode: account.taxCode, jti: jti
         )
         var body: [String: JSONValue] = [
             "access_token": .string(access.token), "token_type": "Bearer", "expires_in": .integer(access.expiresIn),

@@ -20,6 +20,10 @@ struct AccessTokenClaims: JWTPayload, Equatable {
     var roles: [String]?
     var agency_code: String?
     var auth_time: Int64?
+    /// The citizen's personal id / the business's tax code, with the `personal_id` scope: resource servers
+    /// (the document store) find a person's own records by it.
+    var personal_id: String?
+    var tax_code: String?
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

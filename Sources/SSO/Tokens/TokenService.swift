@@ -35,7 +35,8 @@ public final class TokenService: AccessTokenVerifier {
 
     func issueAccessToken(
         kind: Principal.Kind, subject: String, clientID: String, scopes: [String], sessionID: String?, family: String?,
-        roles: [String]?, agencyCode: String?, authTime: Date?, jti: String = Secrets.token(bits: 128)
+        roles: [String]?, agencyCode: String?, authTime: Date?, personalID: String? = nil, taxCode: String? = nil,
+        jti: String = Secrets.token(bits: 128)
     ) async throws -> IssuedAccessToken {
         let now = Int64(Date().timeIntervalSince1970)
         let lifetime = settings.accessTokenTTL.seconds
@@ -43,7 +44,9 @@ public final class TokenService: AccessTokenVerifier {
             iss: issuer, sub: subject, aud: Audience([Self.audience]), exp: now + lifetime, iat: now, nbf: now,
             jti: jti, client_id: clientID, scope: scopes.joined(separator: " "), sub_type: kind.rawValue,
             sid: sessionID, fam: family, roles: roles, agency_code: agencyCode,
-            auth_time: authTime.map { Int64($0.timeIntervalSince1970) }
+            auth_time: authTime.map { Int64($0.timeIntervalSince1970) },
+            personal_id: scopes.contains(Scopes.personalID) ? personalID : nil,
+            tax_code: scopes.contains(Scopes.personalID) ? taxCode : nil
         )
         let token = try await keys.sign(claims, type: Self.accessTokenType)
         return IssuedAccessToken(
@@ -108,7 +111,8 @@ public final class TokenService: AccessTokenVerifier {
             kind: claims.sub_type == Principal.Kind.client.rawValue ? .client : .user,
             subject: claims.sub, clientID: claims.client_id, scopes: Set(Scopes.parse(claims.scope)),
             roles: Set(claims.roles ?? []), agencyCode: claims.agency_code, tokenID: claims.jti,
-            expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), sessionID: claims.sid
+            expiresAt: Date(timeIntervalSince1970: Double(claims.exp)), sessionID: claims.sid,
+            personalID: claims.personal_id, taxCode: claims.tax_code
         )
     }
 

@@ -1,0 +1,147 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOFileSystem
+
+/// The document store's files: `<docstore>/uploads/<id>.data` while an upload is open, then
+/// `<docstore>/content/ab/cd/<sha256>-<upload id>` — content-addressed (one entry per digest in
+/// `doc_contents`), the upload id in the name so two uploads of the same bytes never write over each other.
+/// Every file holds sealed segments (`SegmentCipher`).
+struct ContentFiles: Sendable {
+    let root: String
+    let fileSystem: FileSystem
+
+    init(root: String, fileSystem: FileSystem = .shared) async throws {
+        self.root = root
+        self.fileSystem = fileSystem
+        try await fileSystem.createDirectory(at: FilePath(uploadDirectory), withIntermediateDirectories: true)
+        try await fileSystem.createDirectory(at: FilePath(contentDirectory), withIntermediateDirectories: true)
+    }
+
+    var uploadDirectory: String { root + "/uploads" }
+    var contentDirectory: String { root + "/content" }
+
+    func uploadPath(_ id: String) -> FilePath { FilePath("\(uploadDirectory)/\(id).data") }
+    func contentPath(_ relative: String) -> FilePath { FilePath("\(contentDirectory)/\(relative)") }
+
+    static func contentName(digest: String, uploadID: String) -> String {
+        "\(digest.prefix(2))/\(digest.dropFirst(2).prefix(2))/\(digest)-\(uploadID)"
+    }
+
+    /// Creates the empty file of a new upload (and makes its name durable).
+    func createUploadFile(_ id: String) async throws {
+        let handle = try await fileSystem.openFile(
+            forWritingAt: uploadPath(id),
+            options: .init(existingFile: .truncate, newFile: .init(permissions: [.ownerReadWrite], transactionalCreation: false))
+        )
+        try await handle.close()
+        try await synchronizeDirectory(FilePath(uploadDirectory))
+    }
+
+    /// Opens an upload's file for appending after `sealedLength` bytes, cutting off anything beyond them
+    /// (bytes written by a request that was never acknowledged).
+    func openUploadForAppend(_ id: String, sealedLength: Int64) async throws -> WriteFileHandle {
+        let handle = try await fileSystem.openFile(
+            forWritingAt: uploadPath(id),
+            options: .init(existingFile: .open, newFile: .init(permissions: [.ownerReadWrite], transactionalCreation: false))
+        )
+        do {
+            let size = try await handle.info().size
+            guard size >= sealedLength else {
+                throw SegmentError.truncated
+            }
+            if size != sealedLength {
+                try await handle.resize(to: .bytes(sealedLength))
+            }
+            return handle
+        } catch {
+            try? await handle.close()
+            throw error
+        }
+    }
+
+    /// Moves a finished upload's file into the content folder under `name`, durably.
+    func promote(uploadID: String, to name: String) async throws {
+        let destination = contentPath(name)
+        let leaf = destination.removingLastComponent()
+        if try await fileSystem.info(forFileAt: leaf) == nil {
+            try await fileSystem.createDirectory(at: leaf, withIntermediateDirectories: true)
+            try await synchronizeDirectory(leaf.removingLastComponent())
+            try await synchronizeDirectory(FilePath(contentDirectory))
+        }
+        try await fileSystem.moveItem(at: uploadPath(uploadID), to: destination)
+        try await synchronizeDirectory(leaf)
+        try await synchronizeDirectory(FilePath(uploadDirectory))
+    }
+
+    func removeUploadFile(_ id: String) async {
+        _ = try? await fileSystem.removeItem(at: uploadPath(id))
+    }
+
+    func removeContentFile(_ name: String) async {
+        _ = try? await fileSystem.removeItem(at: contentPath(name))
+    }
+
+    private func synchronizeDirectory(_ directory: FilePath) async throws {
+        try await fileSystem.withDirectoryHandle(atPath: directory) { try await $0.synchronize() }
+    }
+
+    /// Feeds the plaintext of `segments` whole segments of a file to `body`, in order.
+    func readSegments(_ path: FilePath, cipher: SegmentCipher, count segments: Int64, _ body: (ByteBuffer) throws -> Void) async throws {
+        guard segments > 0 else { return }
+        try await fileSystem.withFileHandle(forReadingAt: path) { handle in
+            var index: Int64 = 0
+            let batch: Int64 = 16
+            while index < segments {
+                let count = min(batch, segments - index)
+                var chunk = try await handle.readChunk(
+                    fromAbsoluteOffset: index * Int64(SegmentCipher.sealedSize), length: .bytes(count * Int64(SegmentCipher.sealedSize))
+                )
+                guard chunk.readableBytes == Int(count) * SegmentCipher.sealedSize else { throw SegmentError.truncated }
+                for offset in 0..<count {
+                    let sealed = chunk.readSlice(length: SegmentCipher.sealedSize)!
+                    try body(try cipher.open(sealed, index: index + offset))
+                }
+                index += count
+            }
+        }
+    }
+
+    /// Streams the plaintext bytes `range` of a content file of `size` bytes to `write`. The file's
+    /// length is checked against `size` first: a truncated or padded file is refused before any byte goes out.
+    func stream(
+        _ path: FilePath, cipher: SegmentCipher, size: Int64, range: Range<Int64>,
+        _ write: (ByteBuffer) async throws -> Void
+    ) async throws {
+        guard !range.isEmpty else { return }
+        let handle = try await fileSystem.openFile(forReadingAt: path, options: .init())
+        do {
+            guard try await handle.info().size == SegmentCipher.sealedLength(of: size) else { throw SegmentError.truncated }
+            let plainSize = Int64(SegmentCipher.plainSize)
+            var segment = range.lowerBound / plainSize
+            let last = (range.upperBound - 1) / plainSize
+            let batch: Int64 = 16
+            while segment <= last {
+                let count = min(batch, last - segment + 1)
+                let start = segment * Int64(SegmentCipher.sealedSize)
+                let end = min(start + count * Int64(SegmentCipher.sealedSize), SegmentCipher.sealedLength(of: size))
+                var chunk = try await handle.readChunk(fromAbsoluteOffset: start, length: .bytes(end - start))
+                guard chunk.readableBytes == Int(end - start) else { throw SegmentError.truncated }
+                for index in segment..<(segment + count) {
+                    let sealed = chunk.readSlice(length: min(SegmentCipher.sealedSize, chunk.readableBytes))!
+                    var plain = try cipher.open(sealed, index: index)
+                    let plainStart = index * plainSize
+                    let from = max(range.lowerBound, plainStart) - plainStart
+                    let to = min(range.upperBound, plainStart + Int64(plain.readableBytes)) - plainStart
+                    plain.moveReaderIndex(forwardBy: Int(from))
+                    try await write(plain.getSlice(at: plain.readerIndex, length: Int(to - from))!)
+                }
+                segment += count
+            }
+            try await handle.close()
+        } catch {
+            try? await handle.close()
+            throw error
+        }
+    }
+}
