@@ -7,7 +7,7 @@ import Testing
 @Suite struct DocStoreModuleTests {
     @Test func migrationsKeepToTheModulePrefixAndAreIdempotent() async throws {
         try await ModuleConventions.withServices { services in
-            let module = DocStoreModule(services: services)
+            let module = try await DocStoreModule(services: services)
             let tables = try await ModuleConventions.check(module)
             #expect(tables.allSatisfy { $0.hasPrefix(module.tablePrefix) })
         }
