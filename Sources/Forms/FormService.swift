@@ -31,7 +31,7 @@ struct FormActor: Sendable {
 
 /// Forms and their versions (draft → published → retired), and submissions validated against the
 /// version in force. Every change is audited; submissions' data never goes to the audit log, its digest does.
-struct FormService: Sendable {
+public struct FormService: Sendable {
     let database: Database
     let store: FormStore
     let audit: AuditLog
@@ -280,4 +280,22 @@ struct FormService: Sendable {
 
     static func noForm(_ key: String) -> Problem { Problem.notFound("Không có biểu mẫu “\(key)”.") }
     static func noVersion(_ key: String, _ number: Int) -> Problem { Problem.notFound("Biểu mẫu “\(key)” không có phiên bản \(number).") }
+}
+
+extension FormService: SubmissionLookup {
+    public func submission(id: String) async throws -> SubmissionInfo? {
+        guard let submission = try await store.submission(id), let version = try await store.version(submission.formKey, number: submission.version),
+            let form = try await store.form(submission.formKey)
+        else { return nil }
+        let (_, deferred) = try schema(of: version).evaluate(submission.data, today: FormCalendar.day(of: Date()))
+        let files = deferred.compactMap { check -> SubmittedFile? in
+            guard case .file = check.kind else { return nil }
+            return SubmittedFile(pointer: check.pointer, label: check.label, uploadID: check.value)
+        }
+        return SubmissionInfo(
+            id: submission.id, formKey: submission.formKey, formVersion: submission.version, procedureCode: form.procedureCode,
+            ownerAgency: submission.ownerAgency, submitterSubject: submission.submitter.subject, submitterClient: submission.submitter.client,
+            dataHash: submission.dataHash, files: files
+        )
+    }
 }

@@ -25,6 +25,9 @@ public struct FormsModule: PlatformModule {
 
     public var migrations: [Migration] { FormMigrations.all }
 
+    /// Submissions, for the document store (dossiers made from them).
+    public var submissions: any SubmissionLookup { service }
+
     /// Loads the seed forms the database lacks (after Catalogs has loaded the catalogs they name).
     public func prepare() async throws {
         try await FormSeedLoader(service: service, configuration: services.configuration, logger: Logger(label: "lgsp.forms")).loadMissing()

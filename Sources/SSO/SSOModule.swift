@@ -38,6 +38,9 @@ public struct SSOModule: PlatformModule {
 
     public var migrations: [Migration] { SSOMigrations.all }
 
+    /// The platform's document seal (digitized results), with the token signing keys.
+    public var sealer: any DocumentSealer { PlatformSealer(keys: keys) }
+
     /// Loads (or creates the first) signing key and the revocation list; clears what has expired.
     public func prepare() async throws {
         try await keys.load()
