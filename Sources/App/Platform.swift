@@ -43,11 +43,13 @@ struct Platform: Sendable {
             )
             let sso = try SSOModule(services: services)
             let catalogs = CatalogsModule(services: services)
-            let docStore = try await DocStoreModule(services: services)
+            let uploads = try await UploadService.make(services: services)
+            let forms = FormsModule(services: services, codes: catalogs.codeLookup, uploads: uploads)
+            let docStore = try await DocStoreModule(services: services, uploads: uploads, submissions: forms.submissions)
             let modules: [any PlatformModule] = [
                 sso,
                 catalogs,
-                FormsModule(services: services, codes: catalogs.codeLookup, uploads: docStore.uploads),
+                forms,
                 docStore,
                 GatewayModule(services: services),
                 NationalSimModule(services: services),

@@ -12,13 +12,22 @@ public struct DocStoreModule: PlatformModule {
     public let uploads: UploadService
     let keys: DataKeyWrapper
 
-    public init(services: PlatformServices) async throws {
+    let dossiers: DossierService
+
+    /// - Parameters:
+    ///   - uploads: the temporary uploads, when made earlier (Forms checks `x-file` fields against them)
+    ///   - submissions: form submissions (dossiers made from them); nil: dossiers only from uploads.
+    ///   - sealer: the platform's document seal (digitized results).
+    public init(services: PlatformServices, uploads: UploadService? = nil, submissions: (any SubmissionLookup)? = nil) async throws {
         self.services = services
-        let configuration = services.configuration
-        self.keys = DataKeyWrapper(configuration: configuration, masterKey: services.masterKey)
-        let files = try await ContentFiles(root: configuration.docStoreDirectory)
-        self.uploads = UploadService(
-            database: services.database, files: files, keys: keys, audit: services.audit, settings: configuration.docStore
+        self.keys = DataKeyWrapper(configuration: services.configuration, masterKey: services.masterKey)
+        if let uploads {
+            self.uploads = uploads
+        } else {
+            self.uploads = try await UploadService.make(services: services)
+        }
+        self.dossiers = DossierService(
+            database: services.database, store: DossierStore(database: services.database), uploads: self.uploads, submissions: submissions, audit: services.audit
         )
     }
 
@@ -27,6 +36,7 @@ public struct DocStoreModule: PlatformModule {
     public func registerRoutes(on api: APIRouter) {
         FileController(uploads: uploads, issuer: services.configuration.issuer, smallFileMaxSize: services.configuration.docStore.smallFileMaxSize)
             .register(on: api)
+        DossierController(service: dossiers, uploads: uploads).register(on: api)
     }
 
     /// The upload sweeper: deletes expired uploads every `sweepInterval`.

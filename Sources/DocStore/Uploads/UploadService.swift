@@ -37,6 +37,15 @@ public final class UploadService: Sendable {
         self.settings = settings
     }
 
+    /// The document store's uploads over the platform's database, audit log and `<data-dir>/docstore`.
+    public static func make(services: PlatformServices) async throws -> UploadService {
+        let configuration = services.configuration
+        return UploadService(
+            database: services.database, files: try await ContentFiles(root: configuration.docStoreDirectory),
+            keys: DataKeyWrapper(configuration: configuration, masterKey: services.masterKey), audit: services.audit, settings: configuration.docStore
+        )
+    }
+
     /// Who is uploading or reading.
     struct Caller: Sendable {
         let subject: String

@@ -185,5 +185,5 @@ struct UploadStore: Sendable {
 
 /// The tables that refer to content by digest (besides uploads); content is deleted only when none does.
 enum ContentReferences {
-    static let tables: [(table: String, column: String)] = []
+    static let tables: [(table: String, column: String)] = [("doc_dossier_components", "digest"), ("doc_results", "digest")]
 }
