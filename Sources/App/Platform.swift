@@ -45,7 +45,7 @@ struct Platform: Sendable {
             let catalogs = CatalogsModule(services: services)
             let uploads = try await UploadService.make(services: services)
             let forms = FormsModule(services: services, codes: catalogs.codeLookup, uploads: uploads)
-            let docStore = try await DocStoreModule(services: services, uploads: uploads, submissions: forms.submissions)
+            let docStore = try await DocStoreModule(services: services, uploads: uploads, submissions: forms.submissions, sealer: sso.sealer)
             let modules: [any PlatformModule] = [
                 sso,
                 catalogs,

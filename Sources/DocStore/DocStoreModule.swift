@@ -13,12 +13,15 @@ public struct DocStoreModule: PlatformModule {
     let keys: DataKeyWrapper
 
     let dossiers: DossierService
+    let results: ResultService
 
     /// - Parameters:
     ///   - uploads: the temporary uploads, when made earlier (Forms checks `x-file` fields against them)
     ///   - submissions: form submissions (dossiers made from them); nil: dossiers only from uploads.
     ///   - sealer: the platform's document seal (digitized results).
-    public init(services: PlatformServices, uploads: UploadService? = nil, submissions: (any SubmissionLookup)? = nil) async throws {
+    public init(
+        services: PlatformServices, uploads: UploadService? = nil, submissions: (any SubmissionLookup)? = nil, sealer: (any DocumentSealer)? = nil
+    ) async throws {
         self.services = services
         self.keys = DataKeyWrapper(configuration: services.configuration, masterKey: services.masterKey)
         if let uploads {
@@ -29,6 +32,10 @@ public struct DocStoreModule: PlatformModule {
         self.dossiers = DossierService(
             database: services.database, store: DossierStore(database: services.database), uploads: self.uploads, submissions: submissions, audit: services.audit
         )
+        self.results = ResultService(
+            database: services.database, store: ResultStore(database: services.database), dossiers: DossierStore(database: services.database),
+            uploads: self.uploads, sealer: sealer, audit: services.audit, issuer: services.configuration.issuer
+        )
     }
 
     public var migrations: [Migration] { DocStoreMigrations.all }
@@ -37,6 +44,7 @@ public struct DocStoreModule: PlatformModule {
         FileController(uploads: uploads, issuer: services.configuration.issuer, smallFileMaxSize: services.configuration.docStore.smallFileMaxSize)
             .register(on: api)
         DossierController(service: dossiers, uploads: uploads).register(on: api)
+        ResultController(service: results, uploads: uploads).register(on: api)
     }
 
     /// The upload sweeper: deletes expired uploads every `sweepInterval`.
