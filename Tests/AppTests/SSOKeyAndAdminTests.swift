@@ -35,7 +35,8 @@ import Testing
     @Test func aRetiredKeyIsWithdrawnAfterItsWindow() async throws {
         try await TestPlatform.withOIDC { oidc in
             let services = oidc.platform.services
-            let keys = SigningKeys(database: services.database, masterKey: services.masterKey, publishWindow: .seconds(1), refreshInterval: .milliseconds(100))
+            // A window long enough for the rotation and first verify under a loaded machine (PostgreSQL, every suite at once).
+            let keys = SigningKeys(database: services.database, masterKey: services.masterKey, publishWindow: .seconds(4), refreshInterval: .milliseconds(100))
             try await keys.load()
             let now = Int64(Date().timeIntervalSince1970)
             let claims = AccessTokenClaims(
@@ -45,7 +46,7 @@ import Testing
             let old = try await keys.sign(claims, type: "at+jwt")
             _ = try await keys.rotate()
             _ = try await keys.verify(old, as: AccessTokenClaims.self)
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(4300))
             try await keys.reload()
             await #expect(throws: SigningKeyError.unknownKey) { _ = try await keys.verify(old, as: AccessTokenClaims.self) }
         }
