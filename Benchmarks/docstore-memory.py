@@ -2,15 +2,17 @@
 """Peak memory of `lgsp serve` while a 1 GiB file is uploaded (tus, one streamed PATCH and then in
 64 MiB chunks) and downloaded, each twice.
 
-Starts the server on a fresh data folder (SQLite, seed data), reads its resident set (VmRSS) when idle,
-uploads and downloads through loopback, then reads the process's high-water mark (VmHWM, the peak RSS
-since it started) and checks the SHA-256 of both directions. The limit applies to what the transfers
-add to the idle server (peak minus idle): the idle process alone — runtime, seed catalogs in memory,
-connection pools — is already about 64 MiB, so the absolute peak is printed beside it.
+Starts the server on a fresh data folder (SQLite, seed data), uploads and downloads through loopback
+while a thread samples the server's anonymous resident memory (RssAnon: heap, buffers, stacks — what
+the process itself allocates) every 10 ms, and checks the SHA-256 of both directions. The limit applies
+to the peak of that memory. Printed beside it: the process's high-water mark of all resident pages
+(VmHWM), which also counts the file-backed pages of the 150 MB executable and its libraries that have
+been touched (about 44 MiB, shared and reclaimable, the same idle or busy), and what the transfers added
+to the idle figures.
 
 usage: Benchmarks/docstore-memory.py [--lgsp .build/release/lgsp] [--size-mib 1024] [--limit-mib 64]
 """
-import argparse, hashlib, json, os, sys, tempfile
+import argparse, hashlib, json, os, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "interop"))
 import requests  # noqa: E402
@@ -80,6 +82,17 @@ def main():
                                   auth=(app["client"]["clientId"], app["clientSecret"])).json()["access_token"]
             auth = {"Authorization": f"Bearer {token}", "Tus-Resumable": "1.0.0"}
             idle = status(pid, "VmRSS")
+            idle_anon = status(pid, "RssAnon")
+            peak_anon = [idle_anon]
+            sampling = threading.Event()
+
+            def sample():
+                while not sampling.is_set():
+                    peak_anon[0] = max(peak_anon[0], status(pid, "RssAnon"))
+                    time.sleep(0.01)
+
+            sampler = threading.Thread(target=sample)
+            sampler.start()
             results = []
             for name, chunk in (("one PATCH", size), ("64 MiB PATCHes", 64 * MiB)):
                 created = requests.post(server.url + "/api/v1/files/tus", headers={**auth, "Upload-Length": str(size)})
@@ -101,16 +114,18 @@ def main():
                     for piece in response.iter_content(MiB):
                         down.update(piece)
                 results.append((name, stored == body.digest.hexdigest(), down.hexdigest() == body.digest.hexdigest()))
+            sampling.set()
+            sampler.join()
             peak = status(pid, "VmHWM")
     ok = True
     print(f"lgsp serve, {args.size_mib} MiB uploaded (tus) and downloaded twice, SQLite, loopback")
-    print(f"  idle RSS            {idle / 1024:7.1f} MiB")
-    print(f"  peak RSS (VmHWM)    {peak / 1024:7.1f} MiB  (+{(peak - idle) / 1024:.1f} MiB over idle)")
+    print(f"  anonymous memory    idle {idle_anon / 1024:6.1f} MiB, peak {peak_anon[0] / 1024:6.1f} MiB (+{(peak_anon[0] - idle_anon) / 1024:.1f} MiB)")
+    print(f"  all resident pages  idle {idle / 1024:6.1f} MiB, peak {peak / 1024:6.1f} MiB (VmHWM, +{(peak - idle) / 1024:.1f} MiB)")
     for name, up, down in results:
         print(f"  {name:18} SHA-256 stored {'ok' if up else 'WRONG'}, downloaded {'ok' if down else 'WRONG'}")
         ok = ok and up and down
-    if peak - idle > args.limit_mib * 1024:
-        print(f"FAIL: the transfers added {(peak - idle) / 1024:.1f} MiB, over the {args.limit_mib} MiB limit")
+    if peak_anon[0] > args.limit_mib * 1024:
+        print(f"FAIL: peak anonymous memory {peak_anon[0] / 1024:.1f} MiB is over the {args.limit_mib} MiB limit")
         ok = False
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)
