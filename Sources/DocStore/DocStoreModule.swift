@@ -50,9 +50,14 @@ public struct DocStoreModule: PlatformModule {
     /// The upload sweeper: deletes expired uploads every `sweepInterval`.
     public func runBackground() async throws {
         let logger = Logger(label: "lgsp.docstore")
+        var lastOrphanSweep = ContinuousClock.now - .seconds(3600)
         while !Task.isCancelled {
             do {
                 try await uploads.sweep()
+                if ContinuousClock.now - lastOrphanSweep >= .seconds(3600) {
+                    lastOrphanSweep = .now
+                    try await uploads.sweepOrphans()
+                }
             } catch is CancellationError {
                 return
             } catch {

@@ -295,7 +295,7 @@ extension FormService: SubmissionLookup {
         return SubmissionInfo(
             id: submission.id, formKey: submission.formKey, formVersion: submission.version, procedureCode: form.procedureCode,
             ownerAgency: submission.ownerAgency, submitterSubject: submission.submitter.subject, submitterClient: submission.submitter.client,
-            dataHash: submission.dataHash, files: files
+            submitterAgency: submission.submitter.agency, dataHash: submission.dataHash, files: files
         )
     }
 }

@@ -78,6 +78,11 @@ import Testing
             let photoPosition = byField["/anh"]?.position ?? 0
             let id = try #require(json["id"]?.stringValue)
 
+            // An agency cannot make a citizen's submission (and so their files) into a dossier of its own.
+            let counter = try await harness.agencyToken("mot-cua-tiep-nhan", ["dossiers.process"])
+            let taken = try await harness.json(.post, Self.base, bearer: counter, #"{"procedureCode": "1.001193", "submissionId": "\#(submissionID)", "applicant": {"kind": "citizen", "id": "066085000999"}}"#)
+            #expect(taken.status == .unprocessableContent)
+
             // Once more from the same submission: refused.
             let again = try await harness.json(.post, Self.base, bearer: citizen, #"{"procedureCode": "1.001193", "submissionId": "\#(submissionID)"}"#)
             #expect(again.status == .conflict)

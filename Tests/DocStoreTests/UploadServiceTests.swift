@@ -264,4 +264,74 @@ import Testing
             await #expect(throws: DataKeyError.self) { _ = try await Self.read(module.uploads, record) }
         }
     }
+
+    @Test func aFailedCompletionLosesNoAcknowledgedByteAndCanBeRetried() async throws {
+        try await Self.with { module, services in
+            let service = module.uploads
+            let data = Self.bytes(150_000, seed: 11)
+            var record = try await service.create(length: 150_000, metadata: UploadMetadata(raw: "", values: [:]), by: Self.caller)
+            record = try await service.append(record.id, offset: 0, declaredLength: nil, checksum: nil, by: Self.caller, body: Self.body(data[0..<100_000]))
+            // The content table is unavailable when the last chunk arrives: the completion fails…
+            try await services.database.sql.raw("ALTER TABLE doc_contents RENAME TO doc_contents_away").run()
+            await #expect(throws: (any Error).self) {
+                _ = try await service.append(record.id, offset: 100_000, declaredLength: nil, checksum: nil, by: Self.caller, body: Self.body(data[100_000...]))
+            }
+            try await services.database.sql.raw("ALTER TABLE doc_contents_away RENAME TO doc_contents").run()
+            // …and nothing acknowledged is lost: same offset, no content name left behind, the retry completes.
+            #expect(try await service.owned(record.id, by: Self.caller.subject).received == 100_000)
+            #expect((FileManager.default.subpaths(atPath: service.files.contentDirectory) ?? []).filter { $0.contains(record.id) }.isEmpty)
+            let done = try await service.append(record.id, offset: 100_000, declaredLength: nil, checksum: nil, by: Self.caller, body: Self.body(data[100_000...]))
+            #expect(done.digest == Self.hex(data))
+            #expect(try await Self.read(service, done) == data)
+            #expect(!FileManager.default.fileExists(atPath: service.files.uploadPath(record.id).string))
+        }
+    }
+
+    @Test func aBodyCutOffAfterItsLastByteStillCompletesTheUpload() async throws {
+        struct Cut: Error {}
+        try await Self.with { module, _ in
+            let service = module.uploads
+            let data = Self.bytes(70_000, seed: 12)
+            let record = try await service.create(length: 70_000, metadata: UploadMetadata(raw: "", values: [:]), by: Self.caller)
+            let body = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                continuation.yield(ByteBuffer(bytes: data))
+                continuation.finish(throwing: Cut())
+            }
+            let done = try await service.append(record.id, offset: 0, declaredLength: nil, checksum: nil, by: Self.caller, body: body)
+            #expect(done.status == .complete && done.digest == Self.hex(data))
+            // A plain upload wants all or nothing.
+            let plain = try await service.create(length: nil, metadata: UploadMetadata(raw: "", values: [:]), by: Self.caller)
+            let cut = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                continuation.yield(ByteBuffer(bytes: data[0..<1000]))
+                continuation.finish(throwing: Cut())
+            }
+            await #expect(throws: Cut.self) {
+                _ = try await service.append(plain.id, offset: 0, declaredLength: nil, checksum: nil, by: Self.caller, body: cut, keepInterrupted: false)
+            }
+        }
+    }
+
+    @Test func filesNoRowAccountsForAreSweptOnceOld() async throws {
+        try await Self.with { module, _ in
+            let service = module.uploads
+            let data = Self.bytes(70_000, seed: 13)
+            var kept = try await service.create(length: 70_000, metadata: UploadMetadata(raw: "", values: [:]), by: Self.caller)
+            kept = try await service.append(kept.id, offset: 0, declaredLength: nil, checksum: nil, by: Self.caller, body: Self.body(data[...]))
+            var open = try await service.create(length: 70_000, metadata: UploadMetadata(raw: "", values: [:]), by: Self.caller)
+            open = try await service.append(open.id, offset: 0, declaredLength: nil, checksum: nil, by: Self.caller, body: Self.body(data[0..<1000]))
+            // What crashes leave: an upload file without a row, a content name without a row.
+            let strayUpload = UploadService.newID()
+            let strayContent = "ab/cd/\(String(repeating: "ab", count: 32))-\(UploadService.newID())"
+            FileManager.default.createFile(atPath: service.files.uploadPath(strayUpload).string, contents: Data([1, 2, 3]))
+            try FileManager.default.createDirectory(atPath: service.files.contentDirectory + "/ab/cd", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: service.files.contentPath(strayContent).string, contents: Data([4, 5, 6]))
+            // Young files are left alone (a writer may be about to commit).
+            #expect(try await service.sweepOrphans(olderThan: .seconds(3600)) == 0)
+            #expect(try await service.sweepOrphans(olderThan: .seconds(3600), now: Date().addingTimeInterval(7200)) == 2)
+            #expect(!FileManager.default.fileExists(atPath: service.files.uploadPath(strayUpload).string))
+            #expect(!FileManager.default.fileExists(atPath: service.files.contentPath(strayContent).string))
+            #expect(try await Self.read(service, kept) == data)
+            #expect(FileManager.default.fileExists(atPath: service.files.uploadPath(open.id).string))
+        }
+    }
 }

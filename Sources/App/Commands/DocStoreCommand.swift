@@ -34,7 +34,8 @@ struct DocStoreCommand: AsyncParsableCommand {
         func run() async throws {
             try await withAdminPlatform(options) { platform in
                 let count = try await platform.docStore.uploads.sweep()
-                print("Đã xóa \(count) tệp tải lên hết hạn.")
+                let orphans = try await platform.docStore.uploads.sweepOrphans()
+                print("Đã xóa \(count) tệp tải lên hết hạn và \(orphans) tệp không còn bản ghi tham chiếu.")
             }
         }
     }

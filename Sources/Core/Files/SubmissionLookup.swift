@@ -16,13 +16,15 @@ public struct SubmissionInfo: Sendable, Equatable {
     /// The token subject and client that submitted it.
     public let submitterSubject: String
     public let submitterClient: String
+    /// The submitter's agency: an official's or an agency system's (nil for citizens and businesses).
+    public let submitterAgency: String?
     public let dataHash: String
     /// Each `x-file` value of the submission: where in the data, the field's label, the upload id.
     public let files: [SubmittedFile]
 
     public init(
         id: String, formKey: String, formVersion: Int, procedureCode: String?, ownerAgency: String, submitterSubject: String,
-        submitterClient: String, dataHash: String, files: [SubmittedFile]
+        submitterClient: String, submitterAgency: String?, dataHash: String, files: [SubmittedFile]
     ) {
         self.id = id
         self.formKey = formKey
@@ -31,6 +33,7 @@ public struct SubmissionInfo: Sendable, Equatable {
         self.ownerAgency = ownerAgency
         self.submitterSubject = submitterSubject
         self.submitterClient = submitterClient
+        self.submitterAgency = submitterAgency
         self.dataHash = dataHash
         self.files = files
     }

@@ -32,3 +32,18 @@ public enum SafeErrorDescription {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }
 }
+
+/// Recognizes errors of both engines by kind, for callers that answer them (a unique violation is a 409).
+public enum DatabaseErrorKind {
+    /// A UNIQUE or PRIMARY KEY constraint refused the write (PostgreSQL 23505; SQLite UNIQUE/PRIMARY KEY).
+    public static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.sqlState] == "23505"
+        }
+        if let error = error as? SQLiteError {
+            return [.constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed].contains(error.reason)
+                && (error.message.contains("UNIQUE") || error.message.contains("PRIMARY KEY"))
+        }
+        return false
+    }
+}

@@ -157,7 +157,10 @@ struct FileController: Sendable {
             let caller = Self.caller(context)
             let created = try await uploads.create(length: nil, metadata: metadata, by: caller)
             do {
-                let record = try await uploads.append(created.id, offset: 0, declaredLength: nil, checksum: nil, by: caller, body: request.body)
+                // All or nothing: a body cut off is an error here, not a shorter file.
+                let record = try await uploads.append(
+                    created.id, offset: 0, declaredLength: nil, checksum: nil, by: caller, body: request.body, keepInterrupted: false
+                )
                 let done = try await uploads.finish(record, by: caller)
                 return try JSONResponse.make(FileInfo(done), status: .created, location: "/api/v1/files/\(done.id)")
             } catch {

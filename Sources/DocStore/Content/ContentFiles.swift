@@ -60,8 +60,9 @@ struct ContentFiles: Sendable {
         }
     }
 
-    /// Moves a finished upload's file into the content folder under `name`, durably.
-    func promote(uploadID: String, to name: String) async throws {
+    /// Gives a finished upload's file a second name in the content folder (a hard link), durably. The
+    /// upload's own name is removed only once the database says the content exists.
+    func linkIntoContent(uploadID: String, as name: String) async throws {
         let destination = contentPath(name)
         let leaf = destination.removingLastComponent()
         if try await fileSystem.info(forFileAt: leaf) == nil {
@@ -69,9 +70,24 @@ struct ContentFiles: Sendable {
             try await synchronizeDirectory(leaf.removingLastComponent())
             try await synchronizeDirectory(FilePath(contentDirectory))
         }
-        try await fileSystem.moveItem(at: uploadPath(uploadID), to: destination)
+        // A name left by an attempt that failed before its transaction committed.
+        _ = try? await fileSystem.removeItem(at: destination)
+        try FileManager.default.linkItem(atPath: uploadPath(uploadID).string, toPath: destination.string)
         try await synchronizeDirectory(leaf)
-        try await synchronizeDirectory(FilePath(uploadDirectory))
+    }
+
+    /// Names under `uploads/` (`<id>.data`) and `content/` (`ab/cd/<digest>-<id>`) last changed before
+    /// `cutoff`: candidates for the orphan sweep.
+    func files(olderThan cutoff: Date) -> (uploads: [String], content: [String]) {
+        func old(_ path: String) -> Bool {
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return false }
+            return modified < cutoff
+        }
+        let uploads = ((try? FileManager.default.contentsOfDirectory(atPath: uploadDirectory)) ?? [])
+            .filter { $0.hasSuffix(".data") && old("\(uploadDirectory)/\($0)") }
+        let content = (FileManager.default.subpaths(atPath: contentDirectory) ?? [])
+            .filter { $0.split(separator: "/").count == 3 && $0.contains("-") && old("\(contentDirectory)/\($0)") }
+        return (uploads, content)
     }
 
     func removeUploadFile(_ id: String) async {

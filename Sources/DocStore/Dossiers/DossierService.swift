@@ -74,9 +74,12 @@ struct DossierService: Sendable {
             guard let submissions, let found = try await submissions.submission(id: id) else {
                 throw Problem.validation([.init(pointer: "/submissionId", message: "Không có hồ sơ điện tử (bản nộp biểu mẫu) “\(id)”.")])
             }
+            // The applicant's own submission; or, at the counter, one the agency's own staff or system filled
+            // in (a citizen's submission becomes a dossier only by the citizen: its files are theirs).
             let mine = found.submitterSubject == actor.subject && found.submitterClient == actor.client
-            guard mine || found.ownerAgency == actor.actsForAgency(with: DocStoreScopes.dossiersProcess) else {
-                throw Problem.validation([.init(pointer: "/submissionId", message: "Bản nộp “\(id)” không phải của người gọi cũng không gửi tới cơ quan của người gọi.")])
+            let counter = actor.actsForAgency(with: DocStoreScopes.dossiersProcess)
+            guard mine || (counter != nil && found.submitterAgency == counter && found.ownerAgency == counter) else {
+                throw Problem.validation([.init(pointer: "/submissionId", message: "Bản nộp “\(id)” không phải của người gọi hay do cơ quan của người gọi lập.")])
             }
             submission = found
             receiving = receiving ?? found.ownerAgency
@@ -89,7 +92,6 @@ struct DossierService: Sendable {
         }
 
         // Components: those named, then the submission's files not already named.
-        struct Planned: Sendable { let upload: String; let owner: String; let name: String?; let code: String?; let field: String?; let pointer: String }
         var planned: [Planned] = []
         for (index, component) in (input.components ?? []).enumerated() {
             if let name = component.name, name.count > 300 {
@@ -108,12 +110,35 @@ struct DossierService: Sendable {
         }
 
         let now = Date()
-        let stamp = Timestamp.string(from: now)
         let id = "dos_" + UploadService.newID()
-        let uploadStore = uploads.store
         let submissionFound = submission
         let procedureName = input.procedureName
         let plans = planned
+        do {
+            return try await insert(
+                id: id, procedure: procedure, procedureName: procedureName, applicant: applicant, receivingAgency: receivingAgency,
+                submission: submissionFound, plans: plans, now: now, by: actor
+            )
+        } catch where DatabaseErrorKind.isUniqueViolation(error) {
+            throw Problem(.conflict, detail: "Bản nộp “\(submissionFound?.id ?? "")” đã thành hồ sơ.")
+        }
+    }
+
+    private struct Planned: Sendable {
+        let upload: String
+        let owner: String
+        let name: String?
+        let code: String?
+        let field: String?
+        let pointer: String
+    }
+
+    private func insert(
+        id: String, procedure: String, procedureName: String?, applicant: Party, receivingAgency: String, submission submissionFound: SubmissionInfo?,
+        plans: [Planned], now: Date, by actor: DocStoreActor
+    ) async throws -> Dossier {
+        let stamp = Timestamp.string(from: now)
+        let uploadStore = uploads.store
         return try await database.transaction { [store, audit] sql in
             if let submissionFound, try await store.exists(submission: submissionFound.id, sql) {
                 throw Problem(.conflict, detail: "Bản nộp “\(submissionFound.id)” đã thành hồ sơ.")

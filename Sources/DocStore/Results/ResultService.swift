@@ -95,8 +95,18 @@ struct ResultService: Sendable {
             status: "valid", revokedAt: nil, revokedReason: nil, createdAt: result.createdAt
         )
         let sealed = result
-        let uploadStore = uploads.store
         let uploadID = upload.id
+        do {
+            try await store(sealed, upload: uploadID, digest: digest, keyID: seal.keyID, agency: agency, by: actor)
+        } catch where DatabaseErrorKind.isUniqueViolation(error) {
+            throw Problem(.conflict, detail: "Cơ quan \(agency) đã lưu kết quả loại “\(type)” số “\(number)”.")
+        }
+        return sealed
+    }
+
+    private func store(_ sealed: DigitizedResult, upload uploadID: String, digest: String, keyID: String, agency: String, by actor: DocStoreActor) async throws {
+        let uploadStore = uploads.store
+        let (type, number) = (sealed.type, sealed.number)
         try await database.transaction { [store, audit] sql in
             if try await store.exists(agency: agency, type: type, number: number, sql) {
                 throw Problem(.conflict, detail: "Cơ quan \(agency) đã lưu kết quả loại “\(type)” số “\(number)”.")
@@ -108,10 +118,9 @@ struct ResultService: Sendable {
             try await uploadStore.markConsumed(uploadID, by: "result:\(sealed.id)", sql)
             try await audit.record(actor.event(
                 "docstore.result.create", type: "result", id: sealed.id, digests: ["content": digest, "seal": SHA256Hex.of(Data(sealed.seal.utf8))],
-                details: ["type": type, "number": number, "kid": seal.keyID]
+                details: ["type": type, "number": number, "kid": keyID]
             ), in: sql)
         }
-        return sealed
     }
 
     enum Access: Equatable {

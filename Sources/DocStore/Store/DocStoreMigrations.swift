@@ -31,6 +31,7 @@ enum DocStoreMigrations {
                 )
                 """,
                 "CREATE INDEX doc_contents_key ON doc_contents (key_id)",
+                "CREATE INDEX doc_contents_file ON doc_contents (file)",
                 // Temporary uploads (tus and plain). `received` bytes are acknowledged: whole segments in
                 // the upload's file, the rest sealed in `tail`. Complete uploads point at their content.
                 """
@@ -86,7 +87,8 @@ enum DocStoreMigrations {
                 """,
                 "CREATE INDEX doc_dossiers_applicant ON doc_dossiers (applicant_id, received_at)",
                 "CREATE INDEX doc_dossiers_agency ON doc_dossiers (receiving_agency, received_at)",
-                "CREATE INDEX doc_dossiers_submission ON doc_dossiers (submission_id)",
+                // One dossier per submission, also under concurrency (NULLs are distinct on both engines).
+                "CREATE UNIQUE INDEX doc_dossiers_submission ON doc_dossiers (submission_id)",
                 """
                 CREATE TABLE doc_dossier_components (
                     dossier_id TEXT NOT NULL REFERENCES doc_dossiers (id),

@@ -138,7 +138,7 @@ public final class UploadService: Sendable {
     /// keeps what arrived (tus), unless a checksum was sent for it (then nothing of it is kept).
     func append(
         _ id: String, offset: Int64, declaredLength: Int64?, checksum: ChunkChecksum?, by caller: Caller,
-        body: some AsyncSequence<ByteBuffer, any Error>
+        body: some AsyncSequence<ByteBuffer, any Error>, keepInterrupted: Bool = true
     ) async throws -> UploadRecord {
         guard writing.withLockedValue({ $0.insert(id).inserted }) else {
             throw Problem(.conflict, detail: "Tệp “\(id)” đang được ghi bởi một yêu cầu khác.")
@@ -212,8 +212,9 @@ public final class UploadService: Sendable {
             } catch let problem as Problem {
                 throw problem
             } catch {
-                // The client went away: keep what arrived, unless it came with a checksum.
-                guard checksum == nil else { throw error }
+                // The client went away: keep what arrived, unless it came with a checksum (or the caller
+                // wants all or nothing).
+                guard checksum == nil, keepInterrupted else { throw error }
                 interrupted = true
             }
             if let checksum, let running, running.finalize() != checksum.expected {
@@ -221,7 +222,9 @@ public final class UploadService: Sendable {
                               extensions: ["offset": String(start)])
             }
             let total = start + arrived
-            let completing = record.length == total && !interrupted
+            // Every byte arrived (even if the connection broke just after): complete, or tus clients that
+            // see offset == length on HEAD would never send the request that completes it.
+            let completing = record.length == total
             if completing, pending.readableBytes > 0 {
                 try cipher.seal(pending, index: segment, into: &output)
             }
@@ -292,30 +295,37 @@ public final class UploadService: Sendable {
                 extensions: ["offset": String(start)]
             )
         }
+        // A second name for the file in the content store; the upload's own name stays until the
+        // transaction has committed, so a failure or crash anywhere here loses no acknowledged byte.
         let name = ContentFiles.contentName(digest: digest, uploadID: record.id)
-        try await files.promote(uploadID: record.id, to: name)
+        try await files.linkIntoContent(uploadID: record.id, as: name)
         let expires = expiry()
-        let content = ContentRecord(digest: digest, size: size, file: name, wrappedKey: record.wrappedKey, keyContext: record.keyContext)
-        let (completed, inserted): (Bool, Bool)
+        let inserted: Bool
         do {
-            (completed, inserted) = try await database.transaction { [store, audit] sql in
+            inserted = try await database.transaction { [store, audit] sql in
+                // The data key as it is now: `lgsp docstore rewrap` may have re-wrapped it during the upload.
+                guard let locked = try await store.upload(record.id, sql, forUpdate: true), locked.status == .open, locked.received == start else {
+                    throw Problem(.conflict, detail: "Tệp “\(record.id)” vừa được ghi bởi một yêu cầu khác.")
+                }
+                let content = ContentRecord(digest: digest, size: size, file: name, wrappedKey: locked.wrappedKey, keyContext: locked.keyContext)
                 let inserted = try await store.insertContent(content, sql)
                 guard try await store.complete(record.id, from: start, size: size, digest: digest, expiresAt: expires, sql) else {
-                    return (false, inserted)
+                    throw Problem(.conflict, detail: "Tệp “\(record.id)” vừa được ghi bởi một yêu cầu khác.")
                 }
                 try await audit.record(
                     caller.event("docstore.upload.complete", id: record.id, digests: ["content": digest], details: ["size": String(size)]), in: sql
                 )
-                return (true, inserted)
+                return inserted
             }
         } catch {
             await files.removeContentFile(name)
             throw error
         }
-        if !inserted || !completed {
+        await files.removeUploadFile(record.id)
+        if !inserted {
+            // The same bytes were already stored: the upload points at that content.
             await files.removeContentFile(name)
         }
-        guard completed else { throw Problem(.conflict, detail: "Tệp “\(record.id)” vừa được ghi bởi một yêu cầu khác.") }
         var done = record
         done.status = .complete
         done.received = size
@@ -383,6 +393,36 @@ public final class UploadService: Sendable {
             if ids.count < 200 || !progressed { break }
         }
         if removed > 0 { logger.info("Đã xóa \(removed) tệp tải lên hết hạn.") }
+        return removed
+    }
+}
+
+extension UploadService {
+    /// Removes files no row accounts for, last changed more than `age` ago: what a crash leaves between
+    /// creating an upload's file and inserting its row, between giving finished content its name and
+    /// committing, or between committing and removing the upload's own name. Returns how many went.
+    @discardableResult
+    public func sweepOrphans(olderThan age: Duration = .seconds(3600), now: Date = Date()) async throws -> Int {
+        let (uploadNames, contentNames) = files.files(olderThan: now.addingTimeInterval(-Double(age.components.seconds)))
+        var removed = 0
+        for name in uploadNames {
+            let id = String(name.dropLast(".data".count))
+            guard Self.isID(id), !writing.withLockedValue({ $0.contains(id) }) else { continue }
+            let record = try await store.upload(id)
+            if record == nil || record?.status == .complete {
+                await files.removeUploadFile(id)
+                removed += 1
+            }
+        }
+        for name in contentNames {
+            let id = String(name.split(separator: "-").last ?? "")
+            guard !writing.withLockedValue({ $0.contains(id) }) else { continue }
+            if try await database.sql.raw("SELECT 1 AS x FROM doc_contents WHERE file = \(bind: name)").first() == nil {
+                await files.removeContentFile(name)
+                removed += 1
+            }
+        }
+        if removed > 0 { logger.warning("Đã xóa \(removed) tệp không còn bản ghi nào tham chiếu (do tiến trình bị dừng giữa chừng).") }
         return removed
     }
 }

@@ -15,8 +15,14 @@ public enum Scopes {
     /// Scopes about the person, for ID tokens and UserInfo.
     public static let identity: Set<String> = [openid, profile, email, personalID, roles, agency, offlineAccess]
 
+    /// The document store's agency powers: receiving dossiers, issuing and revoking sealed results,
+    /// reading citizens' results for reuse.
+    public static let dossiersProcess = "dossiers.process"
+    public static let resultsIssue = "results.issue"
+    public static let resultsReuse = "results.reuse"
+
     /// Scopes a person gets only with the role of the same name.
-    public static let privileged: Set<String> = [ssoAdmin, metrics, catalogsAdmin, formsAdmin]
+    public static let privileged: Set<String> = [ssoAdmin, metrics, catalogsAdmin, formsAdmin, dossiersProcess, resultsIssue, resultsReuse]
 
     /// Scope names are printable ASCII without space, quote or backslash (RFC 6749 §3.3).
     public static func isValid(_ scope: String) -> Bool {
