@@ -54,6 +54,10 @@ import Testing
             try await harness.platform.sso.keys.rotate()
             try await harness.platform.sso.keys.rotate()
             #expect(try await harness.send(.get, "\(Self.base)/\(id)/verify", bearer: issuer).json?["valid"]?.boolValue == true)
+            // Anyone can fetch every key a seal may carry, to verify offline.
+            let sealKeys = try await harness.send(.get, "/api/v1/docstore/seal-keys", bearer: nil)
+            let kids = sealKeys.json?["keys"]?.arrayValue?.compactMap { $0["kid"]?.stringValue } ?? []
+            #expect(kids.count == 3 && kids.contains(header["kid"]?.stringValue ?? "none"))
 
             // Changed metadata in the database: the seal no longer covers it.
             try await harness.platform.database.sql.raw("UPDATE doc_results SET signer = 'Người khác' WHERE id = \(bind: id)").run()

@@ -7,6 +7,9 @@ public protocol DocumentSealer: Sendable {
     /// Checks a seal's signature against every key the platform has ever signed with; returns its
     /// claims. Throws `SealError` when it does not verify.
     func verify(_ jws: String, type: String) async throws -> JSONValue
+    /// Every public key a seal may have been made with (a JWKS document), retired ones included, so
+    /// anyone can verify a sealed document offline, years later.
+    func verificationKeys() async throws -> JSONValue
 }
 
 public struct Seal: Sendable, Equatable {

@@ -88,6 +88,14 @@ struct ResultController: Sendable {
             return try JSONResponse.make(try await service.revoke(try context.parameters.require("id"), reason: body.reason, by: DocStoreActor(context)))
         }
 
+        api.add(.get, "/api/v1/docstore/seal-keys", access: .anonymous, maxBodySize: 0, APIOperation(
+            "sealKeys", summary: "Khóa công khai để kiểm tra dấu niêm phong kết quả (JWKS, gồm cả khóa đã thôi dùng)", tags: tags,
+            responses: [APIResponse(200, "JWKS")]
+        )) { _, _ in
+            guard let sealer = service.sealer else { throw Problem(.serviceUnavailable, detail: "Dịch vụ niêm phong chưa sẵn sàng.") }
+            return try JSONResponse.make(try await sealer.verificationKeys())
+        }
+
         api.addSchema("NewResult", [
             "type": "object", "required": ["uploadId", "number", "type", "signer", "issueDate", "owners"],
             "properties": [

@@ -52,6 +52,15 @@ struct SealClaims: JWTPayload {
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
 
+extension PlatformSealer {
+    public func verificationKeys() async throws -> JSONValue {
+        let rows = try await keys.database.sql.raw("SELECT public_jwk FROM sso_keys ORDER BY created_at").all()
+        return .object(["keys": .array(try rows.map { row in
+            try JSONDecoder().decode(JSONValue.self, from: Data(try row.decode(column: "public_jwk", as: String.self).utf8))
+        })])
+    }
+}
+
 extension SigningKeys {
     /// The public JWK (JSON text) of any key ever created, retired ones included; nil for unknown ids.
     func publicJWK(kid: String) async throws -> String? {
