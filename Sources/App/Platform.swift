@@ -51,7 +51,7 @@ struct Platform: Sendable {
                 catalogs,
                 forms,
                 docStore,
-                GatewayModule(services: services),
+                GatewayModule(services: services, credentials: SSOSystemCredentials(clients: sso.clients)),
                 NationalSimModule(services: services),
             ] + extraModules(services)
             return Platform(

@@ -8,8 +8,17 @@ public struct GatewayModule: PlatformModule {
     public let name = "gateway"
     public let tablePrefix = "gw_"
     let services: PlatformServices
+    let members: MemberService
 
-    public init(services: PlatformServices) {
+    /// - Parameter credentials: SSO clients for the members' systems (nil: credentials cannot be issued).
+    public init(services: PlatformServices, credentials: (any SystemCredentials)? = nil) {
         self.services = services
+        self.members = MemberService(database: services.database, store: MemberStore(database: services.database), audit: services.audit, credentials: credentials)
+    }
+
+    public var migrations: [Migration] { GatewayMigrations.all }
+
+    public func registerRoutes(on api: APIRouter) {
+        MemberController(service: members).register(on: api)
     }
 }

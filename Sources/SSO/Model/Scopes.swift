@@ -20,9 +20,11 @@ public enum Scopes {
     public static let dossiersProcess = "dossiers.process"
     public static let resultsIssue = "results.issue"
     public static let resultsReuse = "results.reuse"
+    /// The gateway's operator: members, systems and their credentials.
+    public static let gatewayAdmin = "gateway.admin"
 
     /// Scopes a person gets only with the role of the same name.
-    public static let privileged: Set<String> = [ssoAdmin, metrics, catalogsAdmin, formsAdmin, dossiersProcess, resultsIssue, resultsReuse]
+    public static let privileged: Set<String> = [ssoAdmin, metrics, catalogsAdmin, formsAdmin, dossiersProcess, resultsIssue, resultsReuse, gatewayAdmin]
 
     /// Scope names are printable ASCII without space, quote or backslash (RFC 6749 §3.3).
     public static func isValid(_ scope: String) -> Bool {
