@@ -324,9 +324,9 @@ import Testing
             // What crashes leave: an upload file without a row, a content name without a row.
             let strayUpload = UploadService.newID()
             let strayContent = "ab/cd/\(String(repeating: "ab", count: 32))-\(UploadService.newID())"
-            FileManager.default.createFile(atPath: service.files.uploadPath(strayUpload).string, contents: Data([1, 2, 3]))
+            _ = FileManager.default.createFile(atPath: service.files.uploadPath(strayUpload).string, contents: Data([1, 2, 3]))
             try FileManager.default.createDirectory(atPath: service.files.contentDirectory + "/ab/cd", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: service.files.contentPath(strayContent).string, contents: Data([4, 5, 6]))
+            _ = FileManager.default.createFile(atPath: service.files.contentPath(strayContent).string, contents: Data([4, 5, 6]))
             // Young files are left alone (a writer may be about to commit).
             #expect(try await service.sweepOrphans(olderThan: .seconds(3600)) == 0)
             #expect(try await service.sweepOrphans(olderThan: .seconds(3600), now: Date().addingTimeInterval(7200)) == 2)

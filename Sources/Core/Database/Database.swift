@@ -12,9 +12,14 @@ public final class Database: Sendable {
     public let sql: any SQLDatabase
     private let driver: any DatabaseDriver
     public let location: DatabaseLocation
+    /// SQLite: write transactions of this process in order (see `WriteGate`).
+    private let writeGate: WriteGate?
+    /// How long a write transaction waits for its turn before the caller gets 503.
+    static let writeTurnTimeout: Duration = .seconds(60)
 
     private init(driver: any DatabaseDriver, location: DatabaseLocation, logger: Logger) {
         self.driver = driver
+        self.writeGate = driver.engine == .sqlite ? WriteGate() : nil
         self.engine = driver.engine
         self.location = location
         self.sql = PooledSQLDatabase(driver: driver, logger: logger)
@@ -49,8 +54,23 @@ public final class Database: Sendable {
     /// read-then-write transactions never deadlock on the upgrade. On PostgreSQL a statement that failed
     /// inside `body` aborts the transaction even if `body` caught the error; the commit then throws
     /// `TransactionAbortedError` instead of silently rolling back.
+    ///
+    /// SQLite write transactions of one process take turns in arrival order (`WriteGate`) before they
+    /// take a connection. A transaction body must not start another transaction (it would wait for
+    /// itself): pass it the `SQLDatabase` it was given instead.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await run(begin: engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN", body)
+        guard let writeGate else { return try await run(begin: "BEGIN", body) }
+        guard await writeGate.enter(timeout: Self.writeTurnTimeout) else {
+            throw DatabaseUnavailableError(engine: engine, reason: "chờ lượt ghi quá \(Self.writeTurnTimeout.components.seconds) giây")
+        }
+        do {
+            let result = try await run(begin: "BEGIN IMMEDIATE", body)
+            await writeGate.leave()
+            return result
+        } catch {
+            await writeGate.leave()
+            throw error
+        }
     }
 
     /// Runs `body` in a read-only transaction that sees one consistent snapshot of the database (SQLite:

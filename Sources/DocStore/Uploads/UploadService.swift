@@ -180,7 +180,6 @@ public final class UploadService: Sendable {
         output.reserveCapacity(16 * SegmentCipher.sealedSize)
         var running = checksum.map { ChunkChecksum.Running(algorithm: $0.algorithm) }
         var arrived: Int64 = 0
-        var interrupted = false
         do {
             do {
                 for try await chunk in body {
@@ -215,7 +214,6 @@ public final class UploadService: Sendable {
                 // The client went away: keep what arrived, unless it came with a checksum (or the caller
                 // wants all or nothing).
                 guard checksum == nil, keepInterrupted else { throw error }
-                interrupted = true
             }
             if let checksum, let running, running.finalize() != checksum.expected {
                 throw Problem(ChunkChecksum.mismatch, detail: "Mã kiểm tra \(checksum.algorithm.rawValue) của đoạn dữ liệu không khớp; vị trí vẫn là \(start).",
