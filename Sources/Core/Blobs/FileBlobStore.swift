@@ -53,11 +53,11 @@ public struct FileBlobStore: BlobStore {
                 try await handle.synchronize()
                 try await handle.close()
             } catch {
-                try? await handle.close()
+                await handle.closeEvenIfCancelled()
                 throw error
             }
         } catch {
-            _ = try? await fileSystem.removeItem(at: temporary)
+            await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: temporary) }.value
             throw error
         }
 
@@ -68,19 +68,19 @@ public struct FileBlobStore: BlobStore {
             try await makeDurableDirectories(leaf)
             if try await fileSystem.info(forFileAt: destination) != nil {
                 // Same digest, same content: keep the one already there.
-                _ = try? await fileSystem.removeItem(at: temporary)
+                await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: temporary) }.value
             } else {
                 do {
                     try await fileSystem.moveItem(at: temporary, to: destination)
                 } catch let error as FileSystemError where error.code == .fileAlreadyExists {
                     // Another writer of the same content won the race.
-                    _ = try? await fileSystem.removeItem(at: temporary)
+                    await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: temporary) }.value
                 }
             }
             // Also when the blob was already there: its writer may not have made the rename durable yet.
             try await synchronizeDirectory(leaf)
         } catch {
-            _ = try? await fileSystem.removeItem(at: temporary)
+            await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: temporary) }.value
             throw error
         }
         return BlobRef(digest: digest, size: size)
@@ -121,7 +121,7 @@ public struct FileBlobStore: BlobStore {
             try await handle.close()
             return result
         } catch {
-            try? await handle.close()
+            await handle.closeEvenIfCancelled()
             throw error
         }
     }
@@ -149,7 +149,7 @@ public struct FileBlobStore: BlobStore {
             guard let info = try await fileSystem.info(forFileAt: file) else { continue }
             let modified = Date(timeIntervalSince1970: Double(info.lastDataModificationTime.seconds))
             if modified < cutoff {
-                _ = try? await fileSystem.removeItem(at: file)
+                await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: file) }.value
                 removed += 1
             }
         }

@@ -34,7 +34,12 @@ struct ContentFiles: Sendable {
             forWritingAt: uploadPath(id),
             options: .init(existingFile: .truncate, newFile: .init(permissions: [.ownerReadWrite], transactionalCreation: false))
         )
-        try await handle.close()
+        do {
+            try await handle.close()
+        } catch {
+            await handle.closeEvenIfCancelled()
+            throw error
+        }
         try await synchronizeDirectory(FilePath(uploadDirectory))
     }
 
@@ -55,7 +60,7 @@ struct ContentFiles: Sendable {
             }
             return handle
         } catch {
-            try? await handle.close()
+            await handle.closeEvenIfCancelled()
             throw error
         }
     }
@@ -71,7 +76,7 @@ struct ContentFiles: Sendable {
             try await synchronizeDirectory(FilePath(contentDirectory))
         }
         // A name left by an attempt that failed before its transaction committed.
-        _ = try? await fileSystem.removeItem(at: destination)
+        await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: destination) }.value
         try FileManager.default.linkItem(atPath: uploadPath(uploadID).string, toPath: destination.string)
         try await synchronizeDirectory(leaf)
     }
@@ -91,11 +96,13 @@ struct ContentFiles: Sendable {
     }
 
     func removeUploadFile(_ id: String) async {
-        _ = try? await fileSystem.removeItem(at: uploadPath(id))
+        let path = uploadPath(id)
+        await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: path) }.value
     }
 
     func removeContentFile(_ name: String) async {
-        _ = try? await fileSystem.removeItem(at: contentPath(name))
+        let path = contentPath(name)
+        await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: path) }.value
     }
 
     private func synchronizeDirectory(_ directory: FilePath) async throws {
@@ -156,7 +163,7 @@ struct ContentFiles: Sendable {
             }
             try await handle.close()
         } catch {
-            try? await handle.close()
+            await handle.closeEvenIfCancelled()
             throw error
         }
     }

@@ -248,7 +248,7 @@ public final class UploadService: Sendable {
             record.expiresAt = expires
             return record
         } catch {
-            try? await handle.close()
+            await handle.closeEvenIfCancelled()
             throw error
         }
     }
