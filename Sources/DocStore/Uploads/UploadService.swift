@@ -176,8 +176,6 @@ public final class UploadService: Sendable {
 
         let handle = try await files.openUploadForAppend(id, sealedLength: segment * Int64(SegmentCipher.sealedSize))
         var position = segment * Int64(SegmentCipher.sealedSize)
-        var flushed = position
-        var flushing: Task<Void, any Error>?
         var output = ByteBuffer()
         output.reserveCapacity(16 * SegmentCipher.sealedSize)
         var running = checksum.map { ChunkChecksum.Running(algorithm: $0.algorithm) }
@@ -206,13 +204,6 @@ public final class UploadService: Sendable {
                             if output.readableBytes >= 16 * SegmentCipher.sealedSize {
                                 position += try await handle.write(contentsOf: output, toAbsoluteOffset: position)
                                 output.clear()
-                                if position - flushed >= Self.flushStep {
-                                    // The disk writes what came so far while the next bytes arrive; the
-                                    // fsync that acknowledges the request has little left to do.
-                                    try await flushing?.value
-                                    flushing = Task { try await handle.synchronize() }
-                                    flushed = position
-                                }
                             }
                         }
                     }
@@ -239,8 +230,6 @@ public final class UploadService: Sendable {
                 position += try await handle.write(contentsOf: output, toAbsoluteOffset: position)
                 output.clear()
             }
-            try await flushing?.value
-            flushing = nil
             try await handle.synchronize()
             try await handle.close()
 
@@ -259,14 +248,10 @@ public final class UploadService: Sendable {
             record.expiresAt = expires
             return record
         } catch {
-            _ = try? await flushing?.value
             await handle.closeEvenIfCancelled()
             throw error
         }
     }
-
-    /// How many written bytes are flushed in the background at a time.
-    static let flushStep: Int64 = 32 << 20
 
     /// Ends an upload of deferred length at what has arrived (the plain one-request upload).
     func finish(_ record: UploadRecord, by caller: Caller) async throws -> UploadRecord {
