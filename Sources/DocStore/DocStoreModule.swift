@@ -23,12 +23,12 @@ public struct DocStoreModule: PlatformModule {
         services: PlatformServices, uploads: UploadService? = nil, submissions: (any SubmissionLookup)? = nil, sealer: (any DocumentSealer)? = nil
     ) async throws {
         self.services = services
-        self.keys = DataKeyWrapper(configuration: services.configuration, masterKey: services.masterKey)
         if let uploads {
             self.uploads = uploads
         } else {
             self.uploads = try await UploadService.make(services: services)
         }
+        self.keys = self.uploads.keys
         self.dossiers = DossierService(
             database: services.database, store: DossierStore(database: services.database), uploads: self.uploads, submissions: submissions, audit: services.audit
         )

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One `Range: bytes=…` request (RFC 9110 §14): `a-b`, `a-` or `-n`. Several ranges are answered with
 /// the whole content (allowed: a server may ignore Range), a range past the end with 416.
 enum ByteRange: Equatable {
@@ -27,5 +29,3 @@ enum ByteRange: Equatable {
         return .partial(start..<min(end + 1, size))
     }
 }
-
-import Foundation

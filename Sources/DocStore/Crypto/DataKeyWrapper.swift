@@ -30,7 +30,7 @@ public struct DataKeyWrapper: Sendable {
 
     static func fingerprint(_ key: MasterKey) -> String {
         let derived = key.derivedKey(for: fingerprintPurpose)
-        return derived.withUnsafeBytes { Data(SHA256.hash(data: Data($0))).prefix(8).map { String(format: "%02x", $0) }.joined() }
+        return derived.withUnsafeBytes { Data(SHA256.hash(data: Data($0))).prefix(8).hexString }
     }
 
     /// A new random data key and its wrapped form. `context` (the file's id) is authenticated with it, so

@@ -122,10 +122,4 @@ struct DossierStore: Sendable {
             components: [], history: []
         )
     }
-
-    /// A component's content entry.
-    func componentDigest(_ id: String, position: Int) async throws -> (Dossier.Component, String)? {
-        guard let dossier = try await dossier(id), let component = dossier.components.first(where: { $0.position == position }) else { return nil }
-        return (component, component.sha256)
-    }
 }

@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 
 /// A digitized result (kết quả số hóa) of an administrative procedure, as the API shows it.
@@ -58,14 +59,6 @@ struct DigitizedResult: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data()
-        return SHA256Hex.of(data)
-    }
-}
-
-import Crypto
-
-enum SHA256Hex {
-    static func of(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: data).hexString
     }
 }

@@ -29,20 +29,11 @@ struct ResultService: Sendable {
     }
 
     static func isDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-")
-        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1900...2200).contains(year), (1...12).contains(month), (1...31).contains(day)
-        else { return false }
-        var components = DateComponents()
-        (components.year, components.month, components.day) = (year, month, day)
-        guard let date = VietnamTime.calendar.date(from: components) else { return false }
-        return VietnamTime.calendar.component(.day, from: date) == day
+        guard let date = VietnamTime.date(ofISODay: text) else { return false }
+        return (1900...2200).contains(VietnamTime.day(of: date).year)
     }
 
-    static func today() -> String {
-        let (year, month, day) = VietnamTime.day(of: Date())
-        return String(format: "%04d-%02d-%02d", year, month, day)
-    }
+    static func today() -> String { VietnamTime.isoDay(of: Date()) }
 
     func create(_ input: NewResult, by actor: DocStoreActor) async throws -> DigitizedResult {
         guard let agency = actor.actsForAgency(with: DocStoreScopes.resultsIssue) else {
@@ -117,7 +108,7 @@ struct ResultService: Sendable {
             try await store.insert(sealed, by: actor, sql)
             try await uploadStore.markConsumed(uploadID, by: "result:\(sealed.id)", sql)
             try await audit.record(actor.event(
-                "docstore.result.create", type: "result", id: sealed.id, digests: ["content": digest, "seal": SHA256Hex.of(Data(sealed.seal.utf8))],
+                "docstore.result.create", type: "result", id: sealed.id, digests: ["content": digest, "seal": SHA256.hash(data: Data(sealed.seal.utf8)).hexString],
                 details: ["type": type, "number": number, "kid": keyID]
             ), in: sql)
         }
@@ -164,7 +155,7 @@ struct ResultService: Sendable {
             let today = Self.today()
             let found = try await store.results(owner: owner, type: type, limit: 200).filter { $0.isValid(on: today) }
             try await audit.record(actor.event(
-                "docstore.result.reuse-list", type: "person", id: SHA256Hex.of(Data(owner.utf8)),
+                "docstore.result.reuse-list", type: "person", id: SHA256.hash(data: Data(owner.utf8)).hexString,
                 details: ["purpose": stated, "type": type ?? "", "count": String(found.count), "agency": reuser]
             ))
             return found
@@ -240,7 +231,7 @@ struct ResultService: Sendable {
                 try await uploads.stream(content, range: 0..<content.size) { buffer in
                     buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
                 }
-                fileMatches = hasher.finalize().map { String(format: "%02x", $0) }.joined() == result.sha256 && content.size == result.size
+                fileMatches = hasher.finalize().hexString == result.sha256 && content.size == result.size
             } catch {
                 problems.append("Tệp lưu trữ không đọc được nguyên vẹn: \(error).")
             }

@@ -79,7 +79,7 @@ struct UploadMetadata: Sendable, Equatable {
             return lower
         }
         if let data = Data(base64Encoded: text), data.count == 32 {
-            return data.map { String(format: "%02x", $0) }.joined()
+            return data.hexString
         }
         throw invalid("sha256 trong Upload-Metadata phải là 64 chữ số hex hoặc base64 của 32 byte.")
     }

@@ -97,7 +97,7 @@ public final class UploadService: Sendable {
 
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
     }
 
     // MARK: - Read
@@ -284,7 +284,7 @@ public final class UploadService: Sendable {
     /// records both in one transaction. Identical content already stored is kept and ours dropped.
     private func complete(_ record: UploadRecord, from start: Int64, hasher: SHA256, by caller: Caller) async throws -> UploadRecord {
         let size = record.length ?? start
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().hexString
         hashes.withLockedValue { $0[record.id] = nil }
         if let declared = record.declaredSHA256, declared != digest {
             throw Problem(

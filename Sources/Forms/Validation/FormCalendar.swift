@@ -5,8 +5,7 @@ import Foundation
 public enum FormCalendar {
     /// `YYYY-MM-DD` of `date` in Vietnam.
     public static func day(of date: Date) -> String {
-        let (year, month, day) = VietnamTime.day(of: date)
-        return String(format: "%04d-%02d-%02d", year, month, day)
+        VietnamTime.isoDay(of: date)
     }
 
     public static func today() -> String { day(of: Date()) }

@@ -12,10 +12,7 @@ struct WorkingDays: Sendable {
         self.holidays = holidays
     }
 
-    static func key(_ date: Date) -> String {
-        let (year, month, day) = VietnamTime.day(of: date)
-        return String(format: "%04d-%02d-%02d", year, month, day)
-    }
+    static func key(_ date: Date) -> String { VietnamTime.isoDay(of: date) }
 
     func isWorkingDay(_ date: Date) -> Bool {
         let weekday = VietnamTime.calendar.component(.weekday, from: date)
@@ -38,11 +35,7 @@ struct WorkingDays: Sendable {
     static func parse(_ text: String) -> Set<String>? {
         var days: Set<String> = []
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            let parts = item.split(separator: "-")
-            guard item.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
-            var components = DateComponents()
-            (components.year, components.month, components.day) = (year, month, day)
-            guard let date = VietnamTime.calendar.date(from: components), key(date) == item else { return nil }
+            guard VietnamTime.date(ofISODay: item) != nil else { return nil }
             days.insert(item)
         }
         return days
