@@ -181,6 +181,7 @@ import Testing
             second = try await service.append(second.id, offset: 0, declaredLength: nil, checksum: nil, by: Self.caller, body: Self.body(data[...]))
             let count = try await services.database.sql.raw("SELECT COUNT(*) AS n FROM doc_contents").first()!.decode(column: "n", as: Int.self)
             #expect(count == 1)
+            await service.files.settled()
             let files = try FileManager.default.subpathsOfDirectory(atPath: service.files.contentDirectory).filter { $0.hasSuffix(first.id) || $0.hasSuffix(second.id) }
             #expect(files.count == 1)
             try await service.terminate(first.id, by: Self.caller)

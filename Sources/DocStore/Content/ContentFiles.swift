@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFileSystem
 
@@ -10,6 +11,8 @@ import NIOFileSystem
 struct ContentFiles: Sendable {
     let root: String
     let fileSystem: FileSystem
+    /// Removals nobody waits for (see `discardContentFile`), by number.
+    private let discarding = NIOLockedValueBox<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
 
     init(root: String, fileSystem: FileSystem = .shared) async throws {
         self.root = root
@@ -103,6 +106,27 @@ struct ContentFiles: Sendable {
     func removeContentFile(_ name: String) async {
         let path = contentPath(name)
         await Task { [fileSystem] in _ = try? await fileSystem.removeItem(at: path) }.value
+    }
+
+    /// Removes a content file nothing refers to (the second copy of bytes already stored) without making
+    /// anyone wait: freeing a large file's blocks takes tens of milliseconds. If the process stops first,
+    /// the orphan sweep removes it.
+    func discardContentFile(_ name: String) {
+        discarding.withLockedValue { state in
+            let number = state.next
+            state.next += 1
+            state.running[number] = Task { [fileSystem, discarding, path = contentPath(name)] in
+                _ = try? await fileSystem.removeItem(at: path)
+                _ = discarding.withLockedValue { $0.running.removeValue(forKey: number) }
+            }
+        }
+    }
+
+    /// Waits for every removal started by `discardContentFile`.
+    func settled() async {
+        while let task = discarding.withLockedValue({ $0.running.first?.value }) {
+            await task.value
+        }
     }
 
     private func synchronizeDirectory(_ directory: FilePath) async throws {

@@ -34,9 +34,13 @@ public struct SegmentCipher: Sendable {
         let box = try plain.withUnsafeReadableBytes { bytes in
             try AES.GCM.seal(bytes, using: key, authenticating: Self.associatedData(index))
         }
-        output.writeBytes(box.nonce)
-        output.writeBytes(box.ciphertext)
-        output.writeBytes(box.tag)
+        if let combined = box.combined {
+            output.writeBytes(combined)  // nonce ‖ ciphertext ‖ tag, as stored by the box
+        } else {
+            output.writeBytes(box.nonce)
+            output.writeBytes(box.ciphertext)
+            output.writeBytes(box.tag)
+        }
     }
 
     /// Opens one sealed segment.

@@ -165,57 +165,61 @@ public final class UploadService: Sendable {
         let cipher = SegmentCipher(key: try keys.unwrap(record.wrappedKey, context: record.keyContext))
         let plainSize = Int64(SegmentCipher.plainSize)
         let start = record.received
-        var segment = start / plainSize
+        let segment = start / plainSize
         var pending = ByteBuffer()
         if let tail = record.tail {
             guard let sealed = Data(base64Encoded: tail) else { throw SegmentError.truncated }
             pending = try cipher.open(ByteBuffer(bytes: sealed), index: segment)
             guard Int64(pending.readableBytes) == start % plainSize else { throw SegmentError.truncated }
         }
-        var hasher = try await hashState(record, cipher: cipher, segments: segment, tail: pending)
+        let hasher = try await hashState(record, cipher: cipher, segments: segment, tail: pending)
 
         let handle = try await files.openUploadForAppend(id, sealedLength: segment * Int64(SegmentCipher.sealedSize))
-        var position = segment * Int64(SegmentCipher.sealedSize)
-        var output = ByteBuffer()
-        output.reserveCapacity(16 * SegmentCipher.sealedSize)
-        var running = checksum.map { ChunkChecksum.Running(algorithm: $0.algorithm) }
+        var sealer = UploadSealer(
+            cipher: cipher, handle: handle, segment: segment, pending: pending, hasher: hasher,
+            running: checksum.map { ChunkChecksum.Running(algorithm: $0.algorithm) }
+        )
         var arrived: Int64 = 0
         do {
-            do {
-                for try await chunk in body {
-                    arrived += Int64(chunk.readableBytes)
-                    if let length = record.length, start + arrived > length {
-                        throw Problem(.contentTooLarge, detail: "Nội dung vượt quá Upload-Length \(length) byte.", extensions: ["limit": String(length)])
-                    }
-                    if record.length == nil, start + arrived > maxSize {
-                        throw Problem(.contentTooLarge, detail: "Tệp vượt quá giới hạn \(maxSize) byte.", extensions: ["limit": String(maxSize)])
-                    }
-                    running?.update(chunk)
-                    chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                    var rest = chunk
-                    while rest.readableBytes > 0 {
-                        let take = min(rest.readableBytes, SegmentCipher.plainSize - pending.readableBytes)
-                        var slice = rest.readSlice(length: take)!
-                        pending.writeBuffer(&slice)
-                        if pending.readableBytes == SegmentCipher.plainSize {
-                            try cipher.seal(pending, index: segment, into: &output)
-                            segment += 1
-                            pending.clear()
-                            if output.readableBytes >= 16 * SegmentCipher.sealedSize {
-                                position += try await handle.write(contentsOf: output, toAbsoluteOffset: position)
-                                output.clear()
+            // Batches go to the sealer while the next one arrives; one batch is sealed at a time.
+            try await withThrowingTaskGroup(of: UploadSealer.self) { group in
+                var batch: [ByteBuffer] = []
+                var batchBytes = 0
+                var sealing = false
+                do {
+                    for try await chunk in body {
+                        arrived += Int64(chunk.readableBytes)
+                        if let length = record.length, start + arrived > length {
+                            throw Problem(.contentTooLarge, detail: "Nội dung vượt quá Upload-Length \(length) byte.", extensions: ["limit": String(length)])
+                        }
+                        if record.length == nil, start + arrived > maxSize {
+                            throw Problem(.contentTooLarge, detail: "Tệp vượt quá giới hạn \(maxSize) byte.", extensions: ["limit": String(maxSize)])
+                        }
+                        batch.append(chunk)
+                        batchBytes += chunk.readableBytes
+                        if batchBytes >= UploadSealer.batchSize {
+                            if sealing, let sealed = try await group.next() { sealer = sealed }
+                            group.addTask { [sealer, batch] in
+                                var next = sealer
+                                try await next.absorb(batch)
+                                return next
                             }
+                            sealing = true
+                            batch = []
+                            batchBytes = 0
                         }
                     }
+                } catch let problem as Problem {
+                    throw problem
+                } catch {
+                    // The client went away: keep what arrived, unless it came with a checksum (or the
+                    // caller wants all or nothing).
+                    guard checksum == nil, keepInterrupted else { throw error }
                 }
-            } catch let problem as Problem {
-                throw problem
-            } catch {
-                // The client went away: keep what arrived, unless it came with a checksum (or the caller
-                // wants all or nothing).
-                guard checksum == nil, keepInterrupted else { throw error }
+                if sealing, let sealed = try await group.next() { sealer = sealed }
+                try await sealer.absorb(batch)
             }
-            if let checksum, let running, running.finalize() != checksum.expected {
+            if let checksum, let running = sealer.running, running.finalize() != checksum.expected {
                 throw Problem(ChunkChecksum.mismatch, detail: "Mã kiểm tra \(checksum.algorithm.rawValue) của đoạn dữ liệu không khớp; vị trí vẫn là \(start).",
                               extensions: ["offset": String(start)])
             }
@@ -223,26 +227,20 @@ public final class UploadService: Sendable {
             // Every byte arrived (even if the connection broke just after): complete, or tus clients that
             // see offset == length on HEAD would never send the request that completes it.
             let completing = record.length == total
-            if completing, pending.readableBytes > 0 {
-                try cipher.seal(pending, index: segment, into: &output)
-            }
-            if output.readableBytes > 0 {
-                position += try await handle.write(contentsOf: output, toAbsoluteOffset: position)
-                output.clear()
-            }
+            try await sealer.finish(sealingPending: completing)
             try await handle.synchronize()
             try await handle.close()
 
             if completing {
-                return try await complete(record, from: start, hasher: hasher, by: caller)
+                return try await complete(record, from: start, hasher: sealer.hasher, by: caller)
             }
-            let tail = pending.readableBytes > 0 ? try Self.sealTail(pending, index: segment, cipher: cipher) : nil
+            let tail = sealer.pending.readableBytes > 0 ? try Self.sealTail(sealer.pending, index: sealer.segment, cipher: cipher) : nil
             let expires = expiry()
             let advanced = try await database.transaction { [store, record] sql in
                 try await store.advance(id, from: start, to: total, length: record.length, tail: tail, expiresAt: expires, sql)
             }
             guard advanced else { throw Problem(.conflict, detail: "Tệp “\(id)” vừa được ghi bởi một yêu cầu khác.") }
-            hashes.withLockedValue { $0[id] = (total, hasher) }
+            hashes.withLockedValue { $0[id] = (total, sealer.hasher) }
             record.received = total
             record.tail = tail
             record.expiresAt = expires
@@ -322,7 +320,7 @@ public final class UploadService: Sendable {
         await files.removeUploadFile(record.id)
         if !inserted {
             // The same bytes were already stored: the upload points at that content.
-            await files.removeContentFile(name)
+            files.discardContentFile(name)
         }
         var done = record
         done.status = .complete
