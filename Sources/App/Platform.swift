@@ -20,6 +20,7 @@ struct Platform: Sendable {
     let sso: SSOModule
     let catalogs: CatalogsModule
     let docStore: DocStoreModule
+    let gateway: GatewayModule
 
     var database: Database { services.database }
     var blobs: FileBlobStore { services.blobs as! FileBlobStore }
@@ -46,18 +47,19 @@ struct Platform: Sendable {
             let uploads = try await UploadService.make(services: services)
             let forms = FormsModule(services: services, codes: catalogs.codeLookup, uploads: uploads)
             let docStore = try await DocStoreModule(services: services, uploads: uploads, submissions: forms.submissions, sealer: sso.sealer)
+            let gateway = GatewayModule(services: services, credentials: SSOSystemCredentials(clients: sso.clients))
             let modules: [any PlatformModule] = [
                 sso,
                 catalogs,
                 forms,
                 docStore,
-                GatewayModule(services: services, credentials: SSOSystemCredentials(clients: sso.clients)),
+                gateway,
                 NationalSimModule(services: services),
             ] + extraModules(services)
             return Platform(
                 configuration: configuration, logger: logger, services: services, modules: modules,
                 metrics: metrics, startedAt: .now, masterKeySource: masterKeySource, sso: sso, catalogs: catalogs,
-                docStore: docStore
+                docStore: docStore, gateway: gateway
             )
         } catch {
             await database.close()

@@ -152,6 +152,30 @@ struct MemberStore: Sendable {
         return result
     }
 
+    /// The system (and environment) an SSO client belongs to.
+    struct ClientBinding: Sendable, Equatable {
+        let systemId: String
+        let environment: Environment
+        let memberId: String
+        let memberIdentifier: String
+        let active: Bool
+    }
+
+    func binding(clientID: String) async throws -> ClientBinding? {
+        guard let row = try await database.sql.raw(
+            """
+            SELECT c.system_id, c.environment, y.member_id, y.status AS system_status, m.identifier, m.status AS member_status
+            FROM gw_system_clients c JOIN gw_systems y ON y.id = c.system_id JOIN gw_members m ON m.id = y.member_id
+            WHERE c.client_id = \(bind: clientID)
+            """
+        ).first(), let environment = Environment(rawValue: try row.decode(column: "environment", as: String.self)) else { return nil }
+        return ClientBinding(
+            systemId: try row.decode(column: "system_id", as: String.self), environment: environment,
+            memberId: try row.decode(column: "member_id", as: String.self), memberIdentifier: try row.decode(column: "identifier", as: String.self),
+            active: try row.decode(column: "system_status", as: String.self) == "active" && row.decode(column: "member_status", as: String.self) == "active"
+        )
+    }
+
     func addClient(system: String, environment: Environment, clientID: String, _ sql: any SQLDatabase) async throws {
         try await sql.raw(
             """

@@ -74,6 +74,143 @@ enum GatewayMigrations {
                 )
                 """,
             ]
-        }
+        },
+        Migration("0002_services") { types in
+            [
+                // One version of a service registered by a provider system (R-7.1a-registry). JSON in TEXT.
+                """
+                CREATE TABLE gw_services (
+                    id TEXT PRIMARY KEY,
+                    system_id TEXT NOT NULL REFERENCES gw_systems (id),
+                    code TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    search_text TEXT NOT NULL,
+                    description TEXT,
+                    purpose TEXT,
+                    status TEXT NOT NULL,
+                    upstreams TEXT NOT NULL,
+                    upstream_auth TEXT NOT NULL,
+                    upstream_secret TEXT,
+                    documentation TEXT,
+                    openapi TEXT,
+                    test_collection TEXT,
+                    contact TEXT,
+                    health TEXT,
+                    security_commitment TEXT,
+                    timeout_ms INTEGER NOT NULL,
+                    max_request_bytes BIGINT NOT NULL,
+                    published_at \(types.timestamp),
+                    deprecated_at \(types.timestamp),
+                    sunset_at \(types.timestamp),
+                    successor_version TEXT,
+                    retire_notice_at \(types.timestamp),
+                    retire_at \(types.timestamp),
+                    retire_reason TEXT,
+                    retired_at \(types.timestamp),
+                    created_at \(types.timestamp) NOT NULL,
+                    updated_at \(types.timestamp) NOT NULL,
+                    UNIQUE (code, version)
+                )
+                """,
+                "CREATE INDEX gw_services_system ON gw_services (system_id)",
+                // Lifecycle changes and notices, visible to consumers (R-7.1b-ops, R-PL01-3.4, 3.5).
+                """
+                CREATE TABLE gw_service_events (
+                    id \(types.identityPrimaryKey),
+                    service_id TEXT NOT NULL REFERENCES gw_services (id),
+                    event TEXT NOT NULL,
+                    from_status TEXT,
+                    to_status TEXT,
+                    at \(types.timestamp) NOT NULL,
+                    actor TEXT NOT NULL,
+                    details TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX gw_service_events_service ON gw_service_events (service_id, id)",
+            ]
+        },
+        Migration("0003_access") { types in
+            [
+                // A consumer system's request to use a service version in one environment (form Mẫu 02).
+                """
+                CREATE TABLE gw_access_requests (
+                    id TEXT PRIMARY KEY,
+                    consumer_system_id TEXT NOT NULL REFERENCES gw_systems (id),
+                    service_id TEXT NOT NULL REFERENCES gw_services (id),
+                    environment TEXT NOT NULL,
+                    purpose TEXT NOT NULL,
+                    scope_of_use TEXT NOT NULL,
+                    contact TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    received_at \(types.timestamp) NOT NULL,
+                    deadline_at \(types.timestamp) NOT NULL,
+                    decided_at \(types.timestamp),
+                    decided_by TEXT,
+                    decision_reason TEXT,
+                    grant_id TEXT
+                )
+                """,
+                "CREATE INDEX gw_access_requests_service ON gw_access_requests (service_id, status)",
+                "CREATE INDEX gw_access_requests_consumer ON gw_access_requests (consumer_system_id, status)",
+                // What an approval gives; deny by default: no active grant, no call (R-PL01-3.3).
+                """
+                CREATE TABLE gw_grants (
+                    id TEXT PRIMARY KEY,
+                    request_id TEXT NOT NULL REFERENCES gw_access_requests (id),
+                    consumer_system_id TEXT NOT NULL REFERENCES gw_systems (id),
+                    service_id TEXT NOT NULL REFERENCES gw_services (id),
+                    environment TEXT NOT NULL,
+                    methods TEXT,
+                    paths TEXT,
+                    rate_per_second DOUBLE PRECISION,
+                    burst INTEGER,
+                    daily_quota INTEGER,
+                    status TEXT NOT NULL,
+                    status_reason TEXT,
+                    created_at \(types.timestamp) NOT NULL,
+                    updated_at \(types.timestamp) NOT NULL
+                )
+                """,
+                // At most one grant that is not revoked per consumer, service version and environment.
+                "CREATE UNIQUE INDEX gw_grants_live ON gw_grants (consumer_system_id, service_id, environment) WHERE status <> 'revoked'",
+                "CREATE INDEX gw_grants_service ON gw_grants (service_id)",
+            ]
+        },
+        Migration("0004_transactions") { types in
+            [
+                // Every call through the proxy (R-14.5, R-8.3, R-PL01-4): metadata and digests, never bodies.
+                """
+                CREATE TABLE gw_transactions (
+                    id \(types.identityPrimaryKey),
+                    at \(types.timestamp) NOT NULL,
+                    day TEXT NOT NULL,
+                    request_id TEXT NOT NULL,
+                    consumer_system_id TEXT,
+                    consumer TEXT,
+                    provider_system_id TEXT,
+                    service_id TEXT,
+                    service_code TEXT NOT NULL,
+                    version TEXT NOT NULL,
+                    environment TEXT,
+                    grant_id TEXT,
+                    method TEXT NOT NULL,
+                    path_template TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    error_type TEXT,
+                    latency_ms DOUBLE PRECISION NOT NULL,
+                    upstream_ms DOUBLE PRECISION,
+                    bytes_in BIGINT NOT NULL,
+                    bytes_out BIGINT NOT NULL,
+                    request_sha256 TEXT,
+                    response_sha256 TEXT
+                )
+                """,
+                "CREATE INDEX gw_transactions_at ON gw_transactions (at)",
+                "CREATE INDEX gw_transactions_consumer ON gw_transactions (consumer_system_id, at)",
+                "CREATE INDEX gw_transactions_service ON gw_transactions (service_id, at)",
+                "CREATE INDEX gw_transactions_grant_day ON gw_transactions (grant_id, day)",
+            ]
+        },
     ]
 }

@@ -1,0 +1,188 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `/api/v1/gateway/services`: the service registry and each service's lifecycle. The operator manages
+/// every service; a provider system manages its own; any registered system reads the published catalog.
+struct ServiceController: Sendable {
+    let registry: ServiceRegistry
+    let members: MemberStore
+
+    static let tags = ["Dịch vụ"]
+    static let base = "/api/v1/gateway/services"
+
+    func register(on api: APIRouter) {
+        api.addTag(Self.tags[0], description: "Danh mục dịch vụ chia sẻ qua trục kết nối, tài liệu, OpenAPI, bộ kiểm thử và vòng đời (nháp → công bố → lỗi thời → ngừng).")
+        let tags = Self.tags
+        let registry = self.registry
+        let members = self.members
+        let id = APIParameter("id", in: .path, description: "Mã nội bộ của dịch vụ (svc_…)", required: true)
+        let caller: @Sendable (AppRequestContext) async throws -> GatewayCaller = { try await GatewayCaller.resolve($0, members: members) }
+
+        api.add(.post, Self.base, access: .authenticated, maxBodySize: 256 << 10, APIOperation(
+            "createService", summary: "Đăng ký một phiên bản dịch vụ của hệ thống cung cấp (trạng thái nháp)", tags: tags,
+            requestBody: APIBody("Dịch vụ", schema: .ref("ServiceInput")),
+            responses: [APIResponse(201, "Đã tạo", schema: .ref("Service")), .problem(409, "Đã có phiên bản này"), .problem(422, "Dữ liệu không hợp lệ")]
+        )) { request, context in
+            let service = try await registry.create(try await request.decodeJSON(as: ServiceRegistry.Input.self, context: context), by: try await caller(context))
+            return try JSONResponse.make(service, status: .created, location: "\(Self.base)/\(service.id)")
+        }
+
+        api.add(.get, Self.base, access: .authenticated, maxBodySize: 0, APIOperation(
+            "listServices", summary: "Tìm dịch vụ (không phân biệt dấu); hệ thống thấy dịch vụ đã công bố và dịch vụ của mình", tags: tags,
+            parameters: [
+                APIParameter("q", in: .query, description: "Từ khóa"), APIParameter("status", in: .query, description: "draft | published | deprecated | retired"),
+                APIParameter("systemId", in: .query, description: "Hệ thống cung cấp"), APIParameter("memberId", in: .query, description: "Thành viên cung cấp"),
+            ],
+            responses: [APIResponse(200, "Danh sách")]
+        )) { request, context in
+            let who = try await caller(context)
+            let query = request.uri.queryParameters
+            var filter = ServiceStore.Filter(query: query["q"].map(String.init), systemId: query["systemId"].map(String.init), memberId: query["memberId"].map(String.init))
+            if let text = query["status"] {
+                guard let status = RegisteredService.Status(rawValue: String(text)) else {
+                    throw Problem.validation([.init(pointer: "/query/status", message: "Trạng thái không hợp lệ.")])
+                }
+                filter.statuses = [status]
+            }
+            var items = try await registry.store.services(filter)
+            if let own = who.system {
+                items = items.filter { $0.systemId == own.systemId || $0.status == .published || $0.status == .deprecated }
+            }
+            return try JSONResponse.make(["items": items])
+        }
+
+        api.add(.get, "\(Self.base)/{id}", access: .authenticated, maxBodySize: 0, APIOperation(
+            "getService", summary: "Một dịch vụ", tags: tags, parameters: [id],
+            responses: [APIResponse(200, "Dịch vụ", schema: .ref("Service")), .problem(404, "Không có")]
+        )) { _, context in
+            let who = try await caller(context)
+            return try JSONResponse.make(try await Self.visible(try context.parameters.require("id"), to: who, registry))
+        }
+
+        api.add(.patch, "\(Self.base)/{id}", access: .authenticated, maxBodySize: 256 << 10, APIOperation(
+            "updateService", summary: "Sửa mô tả, tài liệu, đầu mối, địa chỉ gốc, xác thực tới dịch vụ gốc, giới hạn", tags: tags, parameters: [id],
+            requestBody: APIBody("Thay đổi", schema: .ref("ServiceInput")), responses: [APIResponse(200, "Đã sửa", schema: .ref("Service"))]
+        )) { request, context in
+            try JSONResponse.make(try await registry.update(
+                try context.parameters.require("id"), try await request.decodeJSON(as: ServiceRegistry.Input.self, context: context), by: try await caller(context)
+            ))
+        }
+
+        api.add(.put, "\(Self.base)/{id}/openapi", access: .authenticated, maxBodySize: ServiceRegistry.maxOpenAPIBytes, APIOperation(
+            "putServiceOpenAPI", summary: "Tải lên tài liệu OpenAPI 3.0/3.1 (JSON) của dịch vụ; được kiểm tra", tags: tags, parameters: [id],
+            requestBody: APIBody("OpenAPI", schema: ["type": "object"]),
+            responses: [APIResponse(200, "Đã lưu", schema: .ref("Service")), .problem(422, "Tài liệu không hợp lệ")]
+        )) { request, context in
+            let body = try await request.body.collect(upTo: context.maxBodySize)
+            return try JSONResponse.make(try await registry.setOpenAPI(try context.parameters.require("id"), Data(buffer: body), by: try await caller(context)))
+        }
+
+        api.add(.get, "\(Self.base)/{id}/openapi", access: .authenticated, maxBodySize: 0, APIOperation(
+            "getServiceOpenAPI", summary: "Tài liệu OpenAPI của dịch vụ", tags: tags, parameters: [id],
+            responses: [APIResponse(200, "OpenAPI"), .problem(404, "Chưa có")]
+        )) { _, context in
+            let service = try await Self.visible(try context.parameters.require("id"), to: try await caller(context), registry)
+            guard let text = try await registry.store.openAPI(service.id) else { throw Problem.notFound("Dịch vụ chưa có tài liệu OpenAPI.") }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+
+        api.add(.put, "\(Self.base)/{id}/test-collection", access: .authenticated, maxBodySize: ServiceRegistry.maxOpenAPIBytes, APIOperation(
+            "putServiceTestCollection", summary: "Tải lên bộ kiểm thử (Postman collection v2.x)", tags: tags, parameters: [id],
+            requestBody: APIBody("Bộ kiểm thử", schema: ["type": "object"]),
+            responses: [APIResponse(200, "Đã lưu", schema: .ref("Service")), .problem(422, "Không hợp lệ")]
+        )) { request, context in
+            let body = try await request.body.collect(upTo: context.maxBodySize)
+            return try JSONResponse.make(try await registry.setTestCollection(try context.parameters.require("id"), Data(buffer: body), by: try await caller(context)))
+        }
+
+        api.add(.get, "\(Self.base)/{id}/test-collection", access: .authenticated, maxBodySize: 0, APIOperation(
+            "getServiceTestCollection", summary: "Bộ kiểm thử của dịch vụ", tags: tags, parameters: [id],
+            responses: [APIResponse(200, "Bộ kiểm thử"), .problem(404, "Chưa có")]
+        )) { _, context in
+            let service = try await Self.visible(try context.parameters.require("id"), to: try await caller(context), registry)
+            guard let text = try await registry.store.testCollection(service.id) else { throw Problem.notFound("Dịch vụ chưa có bộ kiểm thử.") }
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+
+        api.add(.post, "\(Self.base)/{id}/publish", access: .authenticated, maxBodySize: 0, APIOperation(
+            "publishService", summary: "Công bố dịch vụ (cần tài liệu, OpenAPI, bộ kiểm thử, đầu mối, cam kết an toàn thông tin)", tags: tags, parameters: [id],
+            responses: [APIResponse(200, "Đã công bố", schema: .ref("Service")), .problem(409, "Không ở trạng thái nháp"), .problem(422, "Thiếu điều kiện")]
+        )) { _, context in
+            try JSONResponse.make(try await registry.publish(try context.parameters.require("id"), by: try await caller(context)))
+        }
+
+        api.add(.post, "\(Self.base)/{id}/deprecate", access: .authenticated, maxBodySize: 16 << 10, APIOperation(
+            "deprecateService", summary: "Đánh dấu lỗi thời khi có phiên bản mới; vẫn hoạt động đến ngày ngừng hỗ trợ (≥ 180 ngày sau khi phiên bản mới công bố)", tags: tags,
+            parameters: [id], requestBody: APIBody("Phiên bản thay thế và ngày ngừng hỗ trợ", schema: ["type": "object", "required": ["successorVersion", "sunsetAt"]]),
+            responses: [APIResponse(200, "Đã đánh dấu", schema: .ref("Service")), .problem(422, "Chưa đủ 180 ngày")]
+        )) { request, context in
+            try JSONResponse.make(try await registry.deprecate(
+                try context.parameters.require("id"), try await request.decodeJSON(as: ServiceRegistry.Deprecation.self, context: context), by: try await caller(context)
+            ))
+        }
+
+        api.add(.post, "\(Self.base)/{id}/retirement-notice", access: .authenticated, maxBodySize: 16 << 10, APIOperation(
+            "announceServiceRetirement", summary: "Thông báo ngừng cung cấp dịch vụ (trước ít nhất 60 ngày)", tags: tags, parameters: [id],
+            requestBody: APIBody("Ngày ngừng và lý do", schema: ["type": "object", "required": ["retireAt", "reason"]]),
+            responses: [APIResponse(200, "Đã thông báo", schema: .ref("Service")), .problem(422, "Chưa đủ 60 ngày")]
+        )) { request, context in
+            try JSONResponse.make(try await registry.announceRetirement(
+                try context.parameters.require("id"), try await request.decodeJSON(as: ServiceRegistry.RetirementNotice.self, context: context), by: try await caller(context)
+            ))
+        }
+
+        api.add(.post, "\(Self.base)/{id}/retire", access: .authenticated, maxBodySize: 0, APIOperation(
+            "retireService", summary: "Ngừng dịch vụ (bản nháp: ngay; đã công bố: khi đến ngày đã báo trước); thu hồi mọi quyền truy cập", tags: tags, parameters: [id],
+            responses: [APIResponse(200, "Đã ngừng", schema: .ref("Service")), .problem(409, "Chưa báo trước hoặc chưa đến ngày")]
+        )) { _, context in
+            try JSONResponse.make(try await registry.retire(try context.parameters.require("id"), by: try await caller(context)))
+        }
+
+        api.add(.get, "\(Self.base)/{id}/events", access: .authenticated, maxBodySize: 0, APIOperation(
+            "listServiceEvents", summary: "Lịch sử vòng đời và các thông báo của dịch vụ", tags: tags, parameters: [id],
+            responses: [APIResponse(200, "Danh sách")]
+        )) { _, context in
+            let service = try await Self.visible(try context.parameters.require("id"), to: try await caller(context), registry)
+            return try JSONResponse.make(["items": try await registry.store.events(service: service.id)])
+        }
+
+        api.addSchema("ServiceInput", [
+            "type": "object",
+            "properties": [
+                "systemId": ["type": "string"], "code": ["type": "string"], "version": ["type": "string"], "name": ["type": "string"],
+                "description": ["type": "string"], "purpose": ["type": "string"],
+                "upstreams": ["type": "object", "properties": ["test": ["type": "string", "format": "uri"], "production": ["type": "string", "format": "uri"]]],
+                "upstreamAuth": [
+                    "type": "object", "required": ["kind"],
+                    "properties": [
+                        "kind": ["type": "string", "enum": ["none", "header", "oauth2"]], "header": ["type": "string"], "value": ["type": "string", "writeOnly": true],
+                        "tokenUrl": ["type": "string"], "clientId": ["type": "string"], "clientSecret": ["type": "string", "writeOnly": true], "scope": ["type": "string"],
+                    ],
+                ],
+                "documentation": ["type": "object"], "contact": ["type": "object"], "health": ["type": "object"], "securityCommitment": ["type": "object"],
+                "timeoutMs": ["type": "integer"], "maxRequestBytes": ["type": "integer"],
+            ],
+        ])
+        api.addSchema("Service", [
+            "type": "object",
+            "properties": [
+                "id": ["type": "string"], "systemId": ["type": "string"], "memberId": ["type": "string"], "code": ["type": "string"],
+                "version": ["type": "string"], "name": ["type": "string"], "status": ["type": "string", "enum": ["draft", "published", "deprecated", "retired"]],
+                "upstreams": ["type": "object"], "upstreamAuth": ["type": "object"], "publishedAt": ["type": "string"], "sunsetAt": ["type": "string"],
+                "retireAt": ["type": "string"],
+            ],
+        ])
+    }
+
+    /// A service the caller may read: every service for the operator and its provider; published and
+    /// deprecated ones for other systems.
+    static func visible(_ id: String, to caller: GatewayCaller, _ registry: ServiceRegistry) async throws -> RegisteredService {
+        let service = try await registry.read(id)
+        if caller.isOperator || caller.system?.systemId == service.systemId || service.status == .published || service.status == .deprecated {
+            return service
+        }
+        throw Problem.notFound("Không có dịch vụ “\(id)”.")
+    }
+}
