@@ -11,6 +11,7 @@ public struct GatewayModule: PlatformModule {
     let services: PlatformServices
     let members: MemberService
     let registry: ServiceRegistry
+    let grants: GrantService
     let changes = GatewayChanges()
     let logger = Logger(label: "lgsp.gateway")
 
@@ -23,6 +24,10 @@ public struct GatewayModule: PlatformModule {
             database: services.database, store: ServiceStore(database: services.database), members: memberStore, audit: services.audit,
             masterKey: services.masterKey, changes: changes
         )
+        self.grants = GrantService(
+            database: services.database, store: GrantStore(database: services.database), services: registry.store, members: memberStore,
+            audit: services.audit, workingDays: WorkingDays(holidays: services.configuration.gateway.publicHolidays), changes: changes
+        )
     }
 
     public var migrations: [Migration] { GatewayMigrations.all }
@@ -30,6 +35,7 @@ public struct GatewayModule: PlatformModule {
     public func registerRoutes(on api: APIRouter) {
         MemberController(service: members).register(on: api)
         ServiceController(registry: registry, members: members.store).register(on: api)
+        GrantController(grants: grants, members: members.store).register(on: api)
     }
 
     /// Retires the services whose announced date has come, every minute.

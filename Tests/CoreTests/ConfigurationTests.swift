@@ -48,7 +48,7 @@ import Testing
             "--master-key", "--public-url", "--bcrypt-cost", "--login-max-failures", "--login-lockout", "--login-lockout-max",
             "--login-rate-limit", "--access-token-ttl", "--id-token-ttl", "--refresh-token-idle", "--refresh-token-max",
             "--sso-session-idle", "--sso-session-max", "--identity-providers", "--seed-dir", "--catalog-sync-url", "--catalog-sync-interval", "--operator-agency",
-            "--previous-master-keys", "--upload-expiry", "--upload-max-size",
+            "--previous-master-keys", "--upload-expiry", "--upload-max-size", "--public-holidays",
         ])
         #expect(Configuration.Setting.allCases.map(\.environmentVariable) == [
             "LGSP_HOST", "LGSP_PORT", "LGSP_DATA_DIR", "LGSP_DATABASE_URL", "LGSP_DATABASE_TIMEOUT", "LGSP_ENV", "LGSP_LOG_LEVEL",
@@ -56,7 +56,7 @@ import Testing
             "LGSP_LOGIN_LOCKOUT", "LGSP_LOGIN_LOCKOUT_MAX", "LGSP_LOGIN_RATE_LIMIT", "LGSP_ACCESS_TOKEN_TTL", "LGSP_ID_TOKEN_TTL",
             "LGSP_REFRESH_TOKEN_IDLE", "LGSP_REFRESH_TOKEN_MAX", "LGSP_SSO_SESSION_IDLE", "LGSP_SSO_SESSION_MAX", "LGSP_IDENTITY_PROVIDERS",
             "LGSP_SEED_DIR", "LGSP_CATALOG_SYNC_URL", "LGSP_CATALOG_SYNC_INTERVAL", "LGSP_OPERATOR_AGENCY",
-            "LGSP_PREVIOUS_MASTER_KEYS", "LGSP_UPLOAD_EXPIRY", "LGSP_UPLOAD_MAX_SIZE",
+            "LGSP_PREVIOUS_MASTER_KEYS", "LGSP_UPLOAD_EXPIRY", "LGSP_UPLOAD_MAX_SIZE", "LGSP_PUBLIC_HOLIDAYS",
         ])
     }
 
@@ -65,7 +65,7 @@ import Testing
         (.maxBodySize, "10 parsecs"), (.maxBodySize, "0"), (.databaseURL, "mysql://x@y/z"), (.databaseURL, "postgres://host-without-user/db"),
         (.host, ""), (.masterKey, "too-short"), (.databaseTimeout, "0s"), (.databaseTimeout, "soon"),
         (.publicURL, "ftp://x"), (.publicURL, "https://x/?a=1"), (.bcryptCost, "3"), (.bcryptCost, "32"),
-        (.accessTokenTTL, "never"), (.loginMaxFailures, "0"),
+        (.accessTokenTTL, "never"), (.loginMaxFailures, "0"), (.publicHolidays, "2026-02-30"), (.publicHolidays, "1/1"),
     ])
     func invalidValuesAreRefusedNamingTheSetting(setting: Configuration.Setting, value: String) {
         #expect {

@@ -33,6 +33,7 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("previous-master-keys"), help: help(.previousMasterKeys)) var previousMasterKeys: String?
     @Option(name: .customLong("upload-expiry"), help: help(.uploadExpiry)) var uploadExpiry: String?
     @Option(name: .customLong("upload-max-size"), help: help(.uploadMaxSize)) var uploadMaxSize: String?
+    @Option(name: .customLong("public-holidays"), help: help(.publicHolidays)) var publicHolidays: String?
     @Option(name: .customLong("catalog-sync-interval"), help: help(.catalogSyncInterval)) var catalogSyncInterval: String?
 
     static func help(_ setting: Configuration.Setting) -> ArgumentHelp {
@@ -70,6 +71,7 @@ struct ConfigurationOptions: ParsableArguments {
         flags[.previousMasterKeys] = previousMasterKeys
         flags[.uploadExpiry] = uploadExpiry
         flags[.uploadMaxSize] = uploadMaxSize
+        flags[.publicHolidays] = publicHolidays
         flags[.catalogSyncInterval] = catalogSyncInterval
         do {
             return try Configuration.resolve(flags: flags, environment: environment)

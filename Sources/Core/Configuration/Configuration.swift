@@ -38,6 +38,8 @@ public struct Configuration: Sendable {
     public var previousMasterKeys: String
     /// Document store: temporary uploads.
     public var docStore: DocStoreSettings
+    /// Gateway: deadlines in working days.
+    public var gateway: GatewaySettings
 
     public init(
         host: String = "127.0.0.1",
@@ -56,7 +58,8 @@ public struct Configuration: Sendable {
         catalogs: CatalogSettings = CatalogSettings(),
         operatorAgency: String = "",
         previousMasterKeys: String = "",
-        docStore: DocStoreSettings = DocStoreSettings()
+        docStore: DocStoreSettings = DocStoreSettings(),
+        gateway: GatewaySettings = GatewaySettings()
     ) {
         self.host = host
         self.port = port
@@ -75,6 +78,7 @@ public struct Configuration: Sendable {
         self.operatorAgency = operatorAgency
         self.previousMasterKeys = previousMasterKeys
         self.docStore = docStore
+        self.gateway = gateway
     }
 
     /// The issuer and base of every absolute URL the platform hands out, without a trailing slash.
@@ -110,6 +114,7 @@ public struct Configuration: Sendable {
         case previousMasterKeys = "previous-master-keys"
         case uploadExpiry = "upload-expiry"
         case uploadMaxSize = "upload-max-size"
+        case publicHolidays = "public-holidays"
 
         public var flag: String { "--\(rawValue)" }
         public var environmentVariable: String {
@@ -148,6 +153,7 @@ public struct Configuration: Sendable {
             case .previousMasterKeys: return ""
             case .uploadExpiry: return defaults.docStore.uploadExpiry.description
             case .uploadMaxSize: return defaults.docStore.uploadMaxSize.description
+            case .publicHolidays: return ""
             }
         }
 
@@ -186,6 +192,8 @@ public struct Configuration: Sendable {
                 return "Các khóa chính dùng trước khóa hiện tại (base64, cách nhau bởi dấu phẩy), để đọc dữ liệu chưa được bọc lại bằng lgsp docstore rewrap"
             case .uploadExpiry: return "Thời hạn của tệp tải lên tạm (tus) chưa được dùng, ví dụ 24h; quá hạn bị xóa cả nội dung"
             case .uploadMaxSize: return "Kích thước tối đa của một tệp tải lên (Tus-Max-Size), ví dụ 4GiB"
+            case .publicHolidays:
+                return "Ngày nghỉ lễ, Tết và nghỉ bù (YYYY-MM-DD, cách nhau bởi dấu phẩy), không tính vào thời hạn theo ngày làm việc"
             }
         }
     }
@@ -317,6 +325,16 @@ public struct Configuration: Sendable {
         }
         docStore.uploadMaxSize = uploadMax
         configuration.docStore = docStore
+        var gateway = GatewaySettings()
+        var holidays: Set<String> = []
+        for item in value(.publicHolidays).split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            guard VietnamTime.date(ofISODay: item) != nil else {
+                throw ConfigurationError(setting: .publicHolidays, value: item, reason: "mỗi ngày dạng YYYY-MM-DD")
+            }
+            holidays.insert(item)
+        }
+        gateway.publicHolidays = holidays
+        configuration.gateway = gateway
         return configuration
     }
 
@@ -386,6 +404,14 @@ public struct CatalogSettings: Sendable, Equatable {
     public var webhookPoll: Duration = .seconds(2)
     /// Deliveries not acknowledged this long after the event are given up (status failed).
     public var webhookGiveUp: Duration = .seconds(72 * 3600)
+
+    public init() {}
+}
+
+/// Gateway settings (flag `--public-holidays`).
+public struct GatewaySettings: Sendable, Equatable {
+    /// Public holidays and compensatory days off, `YYYY-MM-DD`: not working days.
+    public var publicHolidays: Set<String> = []
 
     public init() {}
 }
