@@ -38,6 +38,13 @@ let moduleDependencies: [String: [Target.Dependency]] = [
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "_NIOFileSystem", package: "swift-nio"),
     ],
+    "Gateway": [
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "SQLKit", package: "sql-kit"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+    ],
     "NationalSim": [
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "JWTKit", package: "jwt-kit"),

@@ -47,7 +47,7 @@ struct Platform: Sendable {
             let uploads = try await UploadService.make(services: services)
             let forms = FormsModule(services: services, codes: catalogs.codeLookup, uploads: uploads)
             let docStore = try await DocStoreModule(services: services, uploads: uploads, submissions: forms.submissions, sealer: sso.sealer)
-            let gateway = GatewayModule(services: services, credentials: SSOSystemCredentials(clients: sso.clients))
+            let gateway = GatewayModule(services: services, credentials: SSOSystemCredentials(clients: sso.clients), tokens: sso.tokens)
             let modules: [any PlatformModule] = [
                 sso,
                 catalogs,

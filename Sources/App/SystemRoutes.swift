@@ -42,7 +42,7 @@ struct SystemRoutes {
             ],
         ])
 
-        let health = HealthService(checks: platform.healthChecks, logger: platform.logger)
+        let health = HealthService(checks: platform.healthChecks, timeout: platform.configuration.healthCheckTimeout, logger: platform.logger)
         api.add(.get, "/health/services", access: .anonymous, maxBodySize: 0, APIOperation(
             "getServiceHealth",
             summary: "Trạng thái mức 2: kiểm tra từng thành phần",

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Core
 import Logging
 
@@ -12,11 +13,30 @@ public struct GatewayModule: PlatformModule {
     let members: MemberService
     let registry: ServiceRegistry
     let grants: GrantService
+    let recorder: TransactionRecorder
+    let transactions: TransactionStore
+    let proxy: ProxyHandler
     let changes = GatewayChanges()
     let logger = Logger(label: "lgsp.gateway")
 
-    /// - Parameter credentials: SSO clients for the members' systems (nil: credentials cannot be issued).
-    public init(services: PlatformServices, credentials: (any SystemCredentials)? = nil) {
+    /// Outbound calls to upstreams: no redirects followed (a redirect goes back to the consumer), no
+    /// connection-count ceiling that would queue calls under load.
+    /// A refused connection fails the call at once (502) instead of being retried until the connect timeout.
+    static let client: HTTPClient = {
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        pool.retryConnectionEstablishment = false
+        return HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(300)), connectionPool: pool, decompression: .disabled
+            )
+        )
+    }()
+
+    /// - Parameters:
+    ///   - credentials: SSO clients for the members' systems (nil: credentials cannot be issued).
+    ///   - tokens: verifies the access tokens consumers present to the proxy (nil: every call is 401).
+    public init(services: PlatformServices, credentials: (any SystemCredentials)? = nil, tokens: (any AccessTokenVerifier)? = nil) {
         self.services = services
         let memberStore = MemberStore(database: services.database)
         self.members = MemberService(database: services.database, store: memberStore, audit: services.audit, credentials: credentials)
@@ -28,6 +48,15 @@ public struct GatewayModule: PlatformModule {
             database: services.database, store: GrantStore(database: services.database), services: registry.store, members: memberStore,
             audit: services.audit, workingDays: WorkingDays(holidays: services.configuration.gateway.publicHolidays), changes: changes
         )
+        let transactions = TransactionStore(database: services.database)
+        self.transactions = transactions
+        let recorder = TransactionRecorder(store: transactions, logger: Logger(label: "lgsp.gateway.transactions"))
+        self.recorder = recorder
+        self.proxy = ProxyHandler(
+            table: RouteTable(services: registry.store, members: memberStore, grants: grants.store, masterKey: services.masterKey, changes: changes),
+            limiter: RateLimiter(), quota: DailyQuota(store: transactions), recorder: recorder, tokens: UpstreamTokens(client: Self.client),
+            verifier: tokens, client: Self.client
+        )
     }
 
     public var migrations: [Migration] { GatewayMigrations.all }
@@ -36,6 +65,8 @@ public struct GatewayModule: PlatformModule {
         MemberController(service: members).register(on: api)
         ServiceController(registry: registry, members: members.store).register(on: api)
         GrantController(grants: grants, members: members.store).register(on: api)
+        ProxyController(handler: proxy).register(on: api)
+        TransactionController(store: transactions, recorder: recorder, members: members.store).register(on: api)
     }
 
     /// Retires the services whose announced date has come, every minute.
@@ -50,5 +81,8 @@ public struct GatewayModule: PlatformModule {
             }
             try? await Task.sleep(for: .seconds(60))
         }
+        // Shutdown: the server has stopped taking calls; what the transaction log still holds is written.
+        let recorder = self.recorder
+        await Task { await recorder.flush(within: .seconds(30)) }.value
     }
 }

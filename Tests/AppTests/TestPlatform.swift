@@ -23,6 +23,8 @@ enum TestPlatform {
         configuration.environment = .test
         configuration.port = 0
         configuration.publicURL = "http://lgsp.test"
+        // The whole suite runs at once: a blob probe may wait seconds for the file-system threads.
+        configuration.healthCheckTimeout = .seconds(15)
         configuration.sso.bcryptCost = 4
         // Catalog seeds only where a test asks for them (`seedDirectory = TestPlatform.seedData`).
         configuration.seedDirectory = directory.path + "/no-seed"

@@ -40,6 +40,9 @@ public struct Configuration: Sendable {
     public var docStore: DocStoreSettings
     /// Gateway: deadlines in working days.
     public var gateway: GatewaySettings
+    /// How long each level-2 health check may take before its component is reported down. Not a flag:
+    /// tests running hundreds of suites at once lengthen it.
+    public var healthCheckTimeout: Duration = .seconds(2)
 
     public init(
         host: String = "127.0.0.1",

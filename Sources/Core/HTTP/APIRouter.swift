@@ -20,6 +20,9 @@ public final class APIRouter: @unchecked Sendable {
         public let method: HTTPRequest.Method
         /// OpenAPI form: `/api/v1/catalogs/{key}`.
         public let path: String
+        /// As the router matches it: a trailing `{name+}` (the rest of the path, one or more segments)
+        /// becomes Hummingbird's `**`.
+        public let routerPath: String
         public let operation: APIOperation
         public let maxBodySize: Int
         public let access: RouteAccess
@@ -62,9 +65,15 @@ public final class APIRouter: @unchecked Sendable {
             "operationId \(operation.operationID) used twice"
         )
         let limit = maxBodySize ?? defaultMaxBodySize
-        routes.append(Route(method: method, path: path, operation: operation, maxBodySize: limit, access: access))
+        var documented = path
+        var routerPath = path
+        if let open = path.range(of: "/{", options: .backwards), path.hasSuffix("+}") {
+            documented = String(path[..<open.lowerBound]) + "/{" + path[open.upperBound...].dropLast(2) + "}"
+            routerPath = String(path[..<open.lowerBound]) + "/**"
+        }
+        routes.append(Route(method: method, path: documented, routerPath: routerPath, operation: operation, maxBodySize: limit, access: access))
         let authorization = self.authorization
-        router.on(RouterPath(path), method: method) { request, context in
+        router.on(RouterPath(routerPath), method: method) { request, context in
             var request = request
             var context = context
             try await authorization.authorize(access, request: request, context: &context)
@@ -102,9 +111,9 @@ public final class APIRouter: @unchecked Sendable {
         var methodsByPath: [String: Set<HTTPRequest.Method>] = [:]
         var order: [String] = []
         for route in routes {
-            if methodsByPath[route.path] == nil { order.append(route.path) }
-            methodsByPath[route.path, default: []].insert(route.method)
-            if route.method == .get { methodsByPath[route.path]?.insert(.head) }
+            if methodsByPath[route.routerPath] == nil { order.append(route.routerPath) }
+            methodsByPath[route.routerPath, default: []].insert(route.method)
+            if route.method == .get { methodsByPath[route.routerPath]?.insert(.head) }
         }
         for path in order {
             let allowed = methodsByPath[path]!.union([.options])

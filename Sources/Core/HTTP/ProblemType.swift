@@ -39,12 +39,16 @@ public struct ProblemType: Sendable, Hashable {
     public static let serviceUnavailable = ProblemType(
         slug: "service-unavailable", status: .serviceUnavailable, title: "Dịch vụ tạm thời không khả dụng"
     )
+    /// The gateway's upstream failed (could not be reached, or broke off).
+    public static let badGateway = ProblemType(slug: "bad-gateway", status: .badGateway, title: "Dịch vụ gốc gặp lỗi")
+    /// The gateway's upstream did not answer in time.
+    public static let gatewayTimeout = ProblemType(slug: "gateway-timeout", status: .gatewayTimeout, title: "Dịch vụ gốc không trả lời kịp")
 
     /// Every problem type Core defines (documented in OpenAPI).
     public static let all: [ProblemType] = [
         .badRequest, .malformedJSON, .validation, .unauthorized, .forbidden, .notFound, .methodNotAllowed,
         .notAcceptable, .conflict, .gone, .preconditionFailed, .contentTooLarge, .unsupportedMediaType,
-        .tooManyRequests, .internalError, .serviceUnavailable,
+        .tooManyRequests, .internalError, .serviceUnavailable, .badGateway, .gatewayTimeout,
     ]
 
     /// The type for a bare HTTP status (errors raised by the framework rather than by our code).

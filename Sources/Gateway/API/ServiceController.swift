@@ -140,6 +140,22 @@ struct ServiceController: Sendable {
             try JSONResponse.make(try await registry.retire(try context.parameters.require("id"), by: try await caller(context)))
         }
 
+        api.add(.post, "\(Self.base)/{id}/suspend", access: .authenticated, maxBodySize: 16 << 10, APIOperation(
+            "suspendService", summary: "Tạm dừng dịch vụ (bảo trì, sự cố): lời gọi nhận 503 kèm lý do đến khi cho hoạt động lại", tags: tags, parameters: [id],
+            requestBody: APIBody("Lý do", schema: ["type": "object", "required": ["reason"], "properties": ["reason": ["type": "string"]]]),
+            responses: [APIResponse(200, "Đã tạm dừng", schema: .ref("Service")), .problem(409, "Không đang hoạt động")]
+        )) { request, context in
+            let body = try await request.decodeJSON(as: GrantController.Reason.self, context: context)
+            return try JSONResponse.make(try await registry.suspend(try context.parameters.require("id"), reason: body.reason ?? "", by: try await caller(context)))
+        }
+
+        api.add(.post, "\(Self.base)/{id}/resume", access: .authenticated, maxBodySize: 0, APIOperation(
+            "resumeService", summary: "Cho dịch vụ đã tạm dừng hoạt động lại", tags: tags, parameters: [id],
+            responses: [APIResponse(200, "Đã hoạt động lại", schema: .ref("Service")), .problem(409, "Không bị tạm dừng")]
+        )) { _, context in
+            try JSONResponse.make(try await registry.resume(try context.parameters.require("id"), by: try await caller(context)))
+        }
+
         api.add(.get, "\(Self.base)/{id}/events", access: .authenticated, maxBodySize: 0, APIOperation(
             "listServiceEvents", summary: "Lịch sử vòng đời và các thông báo của dịch vụ", tags: tags, parameters: [id],
             responses: [APIResponse(200, "Danh sách")]

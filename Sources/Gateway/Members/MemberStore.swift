@@ -158,13 +158,14 @@ struct MemberStore: Sendable {
         let environment: Environment
         let memberId: String
         let memberIdentifier: String
+        let systemCode: String
         let active: Bool
     }
 
     func binding(clientID: String) async throws -> ClientBinding? {
         guard let row = try await database.sql.raw(
             """
-            SELECT c.system_id, c.environment, y.member_id, y.status AS system_status, m.identifier, m.status AS member_status
+            SELECT c.system_id, c.environment, y.member_id, y.code, y.status AS system_status, m.identifier, m.status AS member_status
             FROM gw_system_clients c JOIN gw_systems y ON y.id = c.system_id JOIN gw_members m ON m.id = y.member_id
             WHERE c.client_id = \(bind: clientID)
             """
@@ -172,6 +173,7 @@ struct MemberStore: Sendable {
         return ClientBinding(
             systemId: try row.decode(column: "system_id", as: String.self), environment: environment,
             memberId: try row.decode(column: "member_id", as: String.self), memberIdentifier: try row.decode(column: "identifier", as: String.self),
+            systemCode: try row.decode(column: "code", as: String.self),
             active: try row.decode(column: "system_status", as: String.self) == "active" && row.decode(column: "member_status", as: String.self) == "active"
         )
     }

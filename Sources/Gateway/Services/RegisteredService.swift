@@ -42,6 +42,9 @@ struct RegisteredService: Codable, Sendable, Equatable {
     var retireAt: String?
     var retireReason: String?
     var retiredAt: String?
+    /// Temporarily out of service (maintenance, an incident): calls get 503 until it is resumed.
+    var suspendedAt: String?
+    var suspendedReason: String?
     let createdAt: String
     var updatedAt: String
 

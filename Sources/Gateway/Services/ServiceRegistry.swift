@@ -64,7 +64,7 @@ struct ServiceRegistry: Sendable {
             description: nil, purpose: nil, status: .draft, upstreams: [:], upstreamAuth: .none, documentation: nil, hasOpenAPI: false,
             hasTestCollection: false, contact: nil, health: nil, securityCommitment: nil, timeoutMs: 30_000, maxRequestBytes: 10 << 20,
             publishedAt: nil, deprecatedAt: nil, sunsetAt: nil, successorVersion: nil, retireNoticeAt: nil, retireAt: nil, retireReason: nil,
-            retiredAt: nil, createdAt: at, updatedAt: at
+            retiredAt: nil, suspendedAt: nil, suspendedReason: nil, createdAt: at, updatedAt: at
         )
         let secret = try apply(input, to: &service, creating: true, errors: &errors)
         guard errors.isEmpty else { throw Problem.validation(errors) }
@@ -356,6 +356,30 @@ struct ServiceRegistry: Sendable {
                 WHERE service_id = \(bind: service.id) AND status = 'pending'
                 """
             ).run()
+            return [:]
+        }
+    }
+
+    /// Takes a published or deprecated service out of service for a while (maintenance, an incident):
+    /// calls get 503 with the reason until `resume`. Grants are untouched.
+    func suspend(_ id: String, reason: String, by caller: GatewayCaller, now: Date = Date()) async throws -> RegisteredService {
+        let reason = VietnameseText.nfc(reason.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard (5...2000).contains(reason.count) else { throw Problem.validation([.init(pointer: "/reason", message: "Cần lý do tạm dừng (5–2000 ký tự).")]) }
+        return try await transition(id, by: caller, event: "suspend", now: now) { service, _ in
+            guard service.status == .published || service.status == .deprecated, service.suspendedAt == nil else {
+                throw Problem(.conflict, detail: "Chỉ tạm dừng được dịch vụ đang hoạt động.")
+            }
+            service.suspendedAt = Timestamp.string(from: now)
+            service.suspendedReason = reason
+            return ["reason": .string(reason)]
+        }
+    }
+
+    func resume(_ id: String, by caller: GatewayCaller, now: Date = Date()) async throws -> RegisteredService {
+        try await transition(id, by: caller, event: "resume", now: now) { service, _ in
+            guard service.suspendedAt != nil else { throw Problem(.conflict, detail: "Dịch vụ không bị tạm dừng.") }
+            service.suspendedAt = nil
+            service.suspendedReason = nil
             return [:]
         }
     }

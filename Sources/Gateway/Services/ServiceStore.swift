@@ -11,7 +11,7 @@ struct ServiceStore: Sendable {
         s.upstream_secret IS NOT NULL AS has_secret, s.documentation, s.openapi IS NOT NULL AS has_openapi,
         s.test_collection IS NOT NULL AS has_test_collection, s.contact, s.health, s.security_commitment, s.timeout_ms,
         s.max_request_bytes, s.published_at, s.deprecated_at, s.sunset_at, s.successor_version, s.retire_notice_at, s.retire_at,
-        s.retire_reason, s.retired_at, s.created_at, s.updated_at, y.member_id
+        s.retire_reason, s.retired_at, s.suspended_at, s.suspended_reason, s.created_at, s.updated_at, y.member_id
         """
 
     func insert(_ service: RegisteredService, secret: String?, _ sql: any SQLDatabase) async throws {
@@ -42,7 +42,7 @@ struct ServiceStore: Sendable {
                 published_at = \(bind: service.publishedAt), deprecated_at = \(bind: service.deprecatedAt), sunset_at = \(bind: service.sunsetAt),
                 successor_version = \(bind: service.successorVersion), retire_notice_at = \(bind: service.retireNoticeAt),
                 retire_at = \(bind: service.retireAt), retire_reason = \(bind: service.retireReason), retired_at = \(bind: service.retiredAt),
-                updated_at = \(bind: service.updatedAt)
+                suspended_at = \(bind: service.suspendedAt), suspended_reason = \(bind: service.suspendedReason), updated_at = \(bind: service.updatedAt)
             """
         )
         if case .some(let secret) = secret {
@@ -160,7 +160,7 @@ struct ServiceStore: Sendable {
         try await database.sql.raw(
             """
             SELECT e.service_id, e.event, e.from_status, e.to_status, e.at, e.actor, e.details FROM gw_service_events e
-            WHERE e.event IN ('publish', 'deprecate', 'retirement-notice', 'retire')
+            WHERE e.event IN ('publish', 'deprecate', 'retirement-notice', 'retire', 'suspend', 'resume')
               AND e.service_id IN (SELECT service_id FROM gw_access_requests WHERE consumer_system_id = \(bind: system))
             ORDER BY e.id DESC LIMIT \(unsafeRaw: String(max(1, min(limit, 1000))))
             """
@@ -205,6 +205,7 @@ struct ServiceStore: Sendable {
             sunsetAt: try row.decode(column: "sunset_at", as: String?.self), successorVersion: try row.decode(column: "successor_version", as: String?.self),
             retireNoticeAt: try row.decode(column: "retire_notice_at", as: String?.self), retireAt: try row.decode(column: "retire_at", as: String?.self),
             retireReason: try row.decode(column: "retire_reason", as: String?.self), retiredAt: try row.decode(column: "retired_at", as: String?.self),
+            suspendedAt: try row.decode(column: "suspended_at", as: String?.self), suspendedReason: try row.decode(column: "suspended_reason", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: String.self), updatedAt: try row.decode(column: "updated_at", as: String.self)
         )
     }

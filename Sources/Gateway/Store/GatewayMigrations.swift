@@ -108,6 +108,8 @@ enum GatewayMigrations {
                     retire_at \(types.timestamp),
                     retire_reason TEXT,
                     retired_at \(types.timestamp),
+                    suspended_at \(types.timestamp),
+                    suspended_reason TEXT,
                     created_at \(types.timestamp) NOT NULL,
                     updated_at \(types.timestamp) NOT NULL,
                     UNIQUE (code, version)

@@ -1,0 +1,94 @@
+import Core
+import Foundation
+import SQLKit
+
+/// `gw_transactions`.
+struct TransactionStore: Sendable {
+    let database: Database
+
+    static let columns = """
+        at, day, request_id, consumer_system_id, consumer, provider_system_id, service_id, service_code, version, environment, grant_id, method,
+        path_template, status, error_type, latency_ms, upstream_ms, bytes_in, bytes_out, request_sha256, response_sha256
+        """
+
+    /// One statement for the whole batch.
+    func insert(_ batch: [Transaction]) async throws {
+        guard !batch.isEmpty else { return }
+        try await database.transaction { sql in
+            var query = SQLQueryString("INSERT INTO gw_transactions (\(unsafeRaw: Self.columns)) VALUES ")
+            for (index, entry) in batch.enumerated() {
+                if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                query.appendInterpolation(unsafeRaw: "(")
+                let values: [any Encodable & Sendable] = [
+                    entry.at, entry.day, entry.requestId, entry.consumerSystemId, entry.consumer, entry.providerSystemId, entry.serviceId,
+                    entry.serviceCode, entry.version, entry.environment, entry.grantId, entry.method, entry.pathTemplate, entry.status,
+                    entry.errorType, entry.latencyMs, entry.upstreamMs, entry.bytesIn, entry.bytesOut, entry.requestSha256, entry.responseSha256,
+                ]
+                for (position, value) in values.enumerated() {
+                    if position > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                    query.appendInterpolation(bind: value)
+                }
+                query.appendInterpolation(unsafeRaw: ")")
+            }
+            try await sql.raw(query).run()
+        }
+    }
+
+    /// Calls forwarded under `grant` on `day` (what a restarted process starts the daily quota from).
+    func forwardedCount(grant: String, day: String) async throws -> Int {
+        try await database.sql.raw(
+            "SELECT COUNT(*) AS n FROM gw_transactions WHERE grant_id = \(bind: grant) AND day = \(bind: day) AND upstream_ms IS NOT NULL"
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    struct Filter: Sendable {
+        var consumerSystemId: String?
+        var serviceId: String?
+        /// Calls made by this system or to the services it provides.
+        var involving: String?
+        var from: String?
+        var to: String?
+        /// Entries after this id (paging, oldest first).
+        var after: Int64?
+        var limit = 500
+    }
+
+    func query(_ filter: Filter) async throws -> [Transaction] {
+        var query = SQLQueryString("SELECT id, \(unsafeRaw: Self.columns) FROM gw_transactions WHERE 1 = 1")
+        func and(_ column: String, _ op: String, _ value: (any Encodable & Sendable)?) {
+            guard let value else { return }
+            query.appendInterpolation(unsafeRaw: " AND \(column) \(op) ")
+            query.appendInterpolation(bind: value)
+        }
+        and("consumer_system_id", "=", filter.consumerSystemId)
+        and("service_id", "=", filter.serviceId)
+        and("at", ">=", filter.from)
+        and("at", "<", filter.to)
+        and("id", ">", filter.after)
+        if let system = filter.involving {
+            query.appendInterpolation(unsafeRaw: " AND (consumer_system_id = ")
+            query.appendInterpolation(bind: system)
+            query.appendInterpolation(unsafeRaw: " OR provider_system_id = ")
+            query.appendInterpolation(bind: system)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT \(max(1, min(filter.limit, 5000)))")
+        return try await database.sql.raw(query).all().map(Self.decode)
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Transaction {
+        Transaction(
+            id: try row.decode(column: "id", as: Int64.self), at: try row.decode(column: "at", as: String.self), day: try row.decode(column: "day", as: String.self),
+            requestId: try row.decode(column: "request_id", as: String.self), consumerSystemId: try row.decode(column: "consumer_system_id", as: String?.self),
+            consumer: try row.decode(column: "consumer", as: String?.self), providerSystemId: try row.decode(column: "provider_system_id", as: String?.self),
+            serviceId: try row.decode(column: "service_id", as: String?.self), serviceCode: try row.decode(column: "service_code", as: String.self),
+            version: try row.decode(column: "version", as: String.self), environment: try row.decode(column: "environment", as: String?.self),
+            grantId: try row.decode(column: "grant_id", as: String?.self), method: try row.decode(column: "method", as: String.self),
+            pathTemplate: try row.decode(column: "path_template", as: String.self), status: try row.decode(column: "status", as: Int.self),
+            errorType: try row.decode(column: "error_type", as: String?.self), latencyMs: try row.decode(column: "latency_ms", as: Double.self),
+            upstreamMs: try row.decode(column: "upstream_ms", as: Double?.self), bytesIn: try row.decode(column: "bytes_in", as: Int64.self),
+            bytesOut: try row.decode(column: "bytes_out", as: Int64.self), requestSha256: try row.decode(column: "request_sha256", as: String?.self),
+            responseSha256: try row.decode(column: "response_sha256", as: String?.self)
+        )
+    }
+}
