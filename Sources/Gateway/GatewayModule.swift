@@ -66,7 +66,9 @@ public struct GatewayModule: PlatformModule {
         ServiceController(registry: registry, members: members.store).register(on: api)
         GrantController(grants: grants, members: members.store).register(on: api)
         ProxyController(handler: proxy).register(on: api)
-        TransactionController(store: transactions, recorder: recorder, members: members.store).register(on: api)
+        let log = TransactionController(store: transactions, recorder: recorder, members: members.store, statistics: CallStatistics(database: services.database))
+        log.register(on: api)
+        log.registerStatistics(on: api)
     }
 
     /// Retires the services whose announced date has come, every minute.

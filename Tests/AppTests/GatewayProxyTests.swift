@@ -187,6 +187,16 @@ struct Upstream: Sendable {
             #expect(String(buffer: csv.body).split(separator: "\r\n").count == 1 + mine.count)
             let own = try await gw.send(.get, "/api/v1/gateway/transactions", bearer: world.consumerToken)
             #expect(own.json?["items"]?.arrayValue?.count == mine.count)
+
+            // statistics per service, consumer and day.
+            let stats = try await gw.send(.get, "/api/v1/gateway/stats", bearer: gw.operatorToken)
+            #expect(stats.status == .ok, "\(GatewayHarness.text(stats))")
+            let row = try #require(stats.json?["items"]?.arrayValue?.first { $0["serviceCode"]?.stringValue == "ho-tich" && $0["consumerSystemId"]?.stringValue == world.consumer })
+            #expect(row["calls"]?.intValue == 6 && row["succeeded"]?.intValue == 3 && row["refused"]?.intValue == 3 && row["upstreamErrors"]?.intValue == 0)
+            #expect(row["day"]?.stringValue == VietnamTime.isoDay(of: Date()) && row["latencyP99Ms"] != nil && (row["bytesOut"]?.intValue ?? 0) > 0)
+            let statsCSV = try await gw.send(.get, "/api/v1/gateway/stats.csv?serviceId=\(world.service)", bearer: world.providerToken)
+            #expect(String(buffer: statsCSV.body).split(separator: "\r\n").count == 2, "\(String(buffer: statsCSV.body))")
+            #expect(try await gw.send(.get, "/api/v1/gateway/stats?from=2026-01-01&to=2026-12-31", bearer: gw.operatorToken).status == .unprocessableContent)
         }
     }
 

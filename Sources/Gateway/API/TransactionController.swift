@@ -12,6 +12,7 @@ struct TransactionController: Sendable {
     let store: TransactionStore
     let recorder: TransactionRecorder
     let members: MemberStore
+    let statistics: CallStatistics
 
     static let tags = ["Nhật ký giao dịch"]
     static let csvColumns = [
@@ -85,6 +86,69 @@ struct TransactionController: Sendable {
                     }
                     try await writer.finish(nil)
                 }
+            )
+        }
+    }
+
+    static let statsColumns = [
+        "day", "serviceId", "serviceCode", "version", "consumerSystemId", "consumer", "calls", "succeeded", "clientErrors", "upstreamErrors", "refused",
+        "latencyP50Ms", "latencyP95Ms", "latencyP99Ms", "bytesIn", "bytesOut",
+    ]
+
+    /// Statistics routes: `/api/v1/gateway/stats` and its CSV.
+    func registerStatistics(on api: APIRouter) {
+        let statistics = self.statistics
+        let recorder = self.recorder
+        let members = self.members
+        let parameters = [
+            APIParameter("from", in: .query, description: "Ngày đầu (YYYY-MM-DD, giờ Việt Nam); mặc định 6 ngày trước"),
+            APIParameter("to", in: .query, description: "Ngày cuối (gồm); mặc định hôm nay; tối đa 92 ngày"),
+            APIParameter("serviceId", in: .query, description: "Dịch vụ"), APIParameter("consumerSystemId", in: .query, description: "Hệ thống gọi"),
+        ]
+        let filter: @Sendable (Request, AppRequestContext) async throws -> CallStatistics.Filter = { request, context in
+            let caller = try await GatewayCaller.resolve(context, members: members)
+            let query = request.uri.queryParameters
+            let today = VietnamTime.isoDay(of: Date())
+            let to = query["to"].map(String.init) ?? today
+            let from = query["from"].map(String.init) ?? VietnamTime.isoDay(of: VietnamTime.calendar.date(byAdding: .day, value: -6, to: VietnamTime.date(ofISODay: to) ?? Date())!)
+            var errors: [Problem.FieldError] = []
+            guard let start = VietnamTime.date(ofISODay: from) else { throw Problem.validation([.init(pointer: "/query/from", message: "Ngày dạng YYYY-MM-DD.")]) }
+            guard let end = VietnamTime.date(ofISODay: to) else { throw Problem.validation([.init(pointer: "/query/to", message: "Ngày dạng YYYY-MM-DD.")]) }
+            let days = VietnamTime.calendar.dateComponents([.day], from: start, to: end).day ?? 0
+            if days < 0 { errors.append(.init(pointer: "/query/to", message: "Ngày cuối trước ngày đầu.")) }
+            if days >= CallStatistics.maxDays { errors.append(.init(pointer: "/query/to", message: "Tối đa \(CallStatistics.maxDays) ngày mỗi lần.")) }
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            await recorder.flush()
+            return CallStatistics.Filter(
+                fromDay: from, toDay: to, serviceId: query["serviceId"].map(String.init), consumerSystemId: query["consumerSystemId"].map(String.init),
+                involving: caller.system?.systemId
+            )
+        }
+
+        api.add(.get, "/api/v1/gateway/stats", access: .authenticated, maxBodySize: 0, APIOperation(
+            "getCallStatistics", summary: "Thống kê lời gọi theo dịch vụ, bên gọi và ngày: số lời gọi, lỗi theo loại, độ trễ p50/p95/p99, dung lượng", tags: Self.tags,
+            parameters: parameters, responses: [APIResponse(200, "Các dòng thống kê")]
+        )) { request, context in
+            try JSONResponse.make(["items": try await statistics.rows(try await filter(request, context))])
+        }
+
+        api.add(.get, "/api/v1/gateway/stats.csv", access: .authenticated, maxBodySize: 0, APIOperation(
+            "exportCallStatistics", summary: "Thống kê lời gọi dạng CSV (báo cáo định kỳ)", tags: Self.tags,
+            parameters: parameters, responses: [APIResponse(200, "CSV (UTF-8)", contentType: "text/csv")]
+        )) { request, context in
+            let rows = try await statistics.rows(try await filter(request, context))
+            var text = "\u{FEFF}" + Self.statsColumns.joined(separator: ",") + "\r\n"
+            for row in rows {
+                let fields: [String?] = [
+                    row.day, row.serviceId, row.serviceCode, row.version, row.consumerSystemId, row.consumer, String(row.calls), String(row.succeeded),
+                    String(row.clientErrors), String(row.upstreamErrors), String(row.refused), row.latencyP50Ms.map { String($0) },
+                    row.latencyP95Ms.map { String($0) }, row.latencyP99Ms.map { String($0) }, String(row.bytesIn), String(row.bytesOut),
+                ]
+                text += fields.map { Self.csvField($0 ?? "") }.joined(separator: ",") + "\r\n"
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"thong-ke.csv\"", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text))
             )
         }
     }
