@@ -42,7 +42,7 @@ public struct GatewayModule: PlatformModule {
         self.members = MemberService(database: services.database, store: memberStore, audit: services.audit, credentials: credentials)
         self.registry = ServiceRegistry(
             database: services.database, store: ServiceStore(database: services.database), members: memberStore, audit: services.audit,
-            masterKey: services.masterKey, changes: changes
+            masterKey: services.masterKey, changes: changes, publicURL: services.configuration.issuer
         )
         self.grants = GrantService(
             database: services.database, store: GrantStore(database: services.database), services: registry.store, members: memberStore,

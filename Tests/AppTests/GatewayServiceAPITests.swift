@@ -57,7 +57,8 @@ import Testing
             #expect(try await gw.json(.put, "\(Self.services)/\(id)/test-collection", bearer: providerToken, #"{"info": {"name": "x"}}"#).status == .unprocessableContent)
             #expect(try await gw.json(.put, "\(Self.services)/\(id)/test-collection", bearer: providerToken, GatewayHarness.collection).status == .ok)
             let documented = try await gw.json(.patch, "\(Self.services)/\(id)", bearer: providerToken, #"""
-                {"documentation": {"authentication": "OAuth 2.0 client credentials", "contentType": "application/json",
+                {"description": "Tra cứu <script>alert(1)</script> hộ tịch",
+                 "documentation": {"authentication": "OAuth 2.0 client credentials", "contentType": "application/json",
                    "operations": [{"method": "get", "path": "/records/{id}", "summary": "Một bản ghi"}]},
                  "contact": {"name": "Nguyễn Văn Kỹ", "email": "ky@stp.daklak.gov.vn"},
                  "securityCommitment": {"signedBy": "Giám đốc Sở Tư pháp", "signedAt": "2026-11-01"}}
@@ -79,6 +80,15 @@ import Testing
             // The same code and version cannot be registered twice; a new version is a new entry by the same provider.
             #expect(try await gw.json(.post, Self.services, bearer: providerToken, GatewayHarness.serviceBody(system: provider, code: "ho-tich", version: "v1", upstream: "http://127.0.0.1:9/api")).status == .conflict)
             #expect(try await gw.json(.post, Self.services, bearer: gw.operatorToken, GatewayHarness.serviceBody(system: consumer, code: "ho-tich", version: "v2", upstream: "http://127.0.0.1:9/api")).status == .conflict)
+            // R-PL01-3.1-doc: the developer page, readable by the consumer, escaped, without scripts.
+            let docs = try await gw.send(.get, "\(Self.services)/\(id)/docs", bearer: consumerToken)
+            #expect(docs.status == .ok)
+            #expect(docs.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(docs.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            let page = GatewayHarness.text(docs)
+            #expect(page.contains("Tra cứu hộ tịch điện tử") && page.contains("http://lgsp.test/gw/ho-tich/v1") && page.contains("GET /records/{id}"))
+            #expect(page.contains("Sở Tư pháp tỉnh Đắk Lắk") && page.contains("Nguyễn Văn Kỹ") && page.contains("429"))
+            #expect(!page.contains("<script>") && page.contains("&lt;script&gt;"))
             // The lifecycle is visible.
             let events = try await gw.send(.get, "\(Self.services)/\(id)/events", bearer: consumerToken)
             #expect(events.json?["items"]?.arrayValue?.compactMap { $0["event"]?.stringValue } == ["create", "publish"])

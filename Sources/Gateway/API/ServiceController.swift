@@ -164,6 +164,27 @@ struct ServiceController: Sendable {
             return try JSONResponse.make(["items": try await registry.store.events(service: service.id)])
         }
 
+        api.add(.get, "\(Self.base)/{id}/docs", access: .authenticated, maxBodySize: 0, APIOperation(
+            "getServiceDocs", summary: "Tài liệu cho lập trình viên của bên sử dụng: cách gọi, thao tác, ví dụ, trạng thái, OpenAPI, đầu mối (HTML)", tags: tags,
+            parameters: [id], responses: [APIResponse(200, "Trang HTML", contentType: "text/html"), .problem(404, "Không có")]
+        )) { _, context in
+            let service = try await Self.visible(try context.parameters.require("id"), to: try await caller(context), registry)
+            var provider: String?
+            if let member = service.memberId { provider = try await members.member(member)?.name }
+            let nonce = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            let html = ServiceDocsPage.render(
+                service, openAPI: try await registry.store.openAPI(service.id), providerName: provider, baseURL: registry.publicURL, nonce: nonce
+            )
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                    .contentSecurityPolicy: "default-src 'none'; style-src 'nonce-\(nonce)'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: html))
+            )
+        }
+
         api.addSchema("ServiceInput", [
             "type": "object",
             "properties": [

@@ -14,6 +14,8 @@ struct ServiceRegistry: Sendable {
     let audit: AuditLog
     let masterKey: MasterKey
     let changes: GatewayChanges
+    /// The platform's public URL (the base consumers call).
+    var publicURL: String = ""
 
     static let deprecationDays = 180
     static let retirementNoticeDays = 60
