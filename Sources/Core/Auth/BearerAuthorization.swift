@@ -55,13 +55,18 @@ public struct BearerAuthorization: Sendable {
         return nil
     }
 
-    /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1).
-    static func bearerToken(_ header: String?) -> String? {
+    /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1). Read on the
+    /// UTF-8 bytes: it runs on every request, and Foundation's trimming bridges through NSString.
+    public static func bearerToken(_ header: String?) -> String? {
         guard let header else { return nil }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        var bytes = Substring(header).utf8[...]
+        while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        let scheme = bytes.prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+        guard scheme.count == 6, String(decoding: scheme, as: UTF8.self).lowercased() == "bearer" else { return nil }
+        bytes = bytes.dropFirst(6)
+        while bytes.first == UInt8(ascii: " ") || bytes.first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
+        while bytes.last == UInt8(ascii: " ") || bytes.last == UInt8(ascii: "\t") { bytes = bytes.dropLast() }
+        return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
     /// A value safe inside a quoted-string of a header.

@@ -14,10 +14,26 @@ public enum VietnamTime {
         return (parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 
-    /// `YYYY-MM-DD` of `date` in Vietnam.
+    /// Since 13 June 1975 Vietnam has kept UTC+7 without daylight saving time.
+    static let fixedOffsetSince = Date(timeIntervalSince1970: 171_824_400)
+
+    /// `YYYY-MM-DD` of `date` in Vietnam. (On every request path: computed from the fixed offset where the
+    /// time zone has one, without Calendar or String(format:).)
     public static func isoDay(of date: Date) -> String {
-        let (year, month, day) = day(of: date)
-        return String(format: "%04d-%02d-%02d", year, month, day)
+        let year: Int, month: Int, day: Int
+        if date >= fixedOffsetSince {
+            var time = time_t(Int(date.timeIntervalSince1970.rounded(.down)) + 7 * 3600)
+            var parts = tm()
+            gmtime_r(&time, &parts)
+            (year, month, day) = (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+        } else {
+            (year, month, day) = Self.day(of: date)
+        }
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
     /// The start (midnight in Vietnam) of a `YYYY-MM-DD` day; nil when the text is not a real date.

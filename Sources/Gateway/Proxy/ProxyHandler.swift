@@ -77,8 +77,7 @@ struct ProxyHandler: Sendable {
         entry: inout Transaction
     ) async throws -> Response {
         // Who calls.
-        guard let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer "),
-              case let token = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces), !token.isEmpty else {
+        guard let token = BearerAuthorization.bearerToken(request.headers[.authorization]) else {
             throw Refusal(problem: Problem(.unauthorized, detail: "Cần access token của hệ thống (Authorization: Bearer …).", headers: [.wwwAuthenticate: #"Bearer realm="lgsp""#]), reason: "no-token")
         }
         guard let verifier else { throw Refusal(problem: Problem(.unauthorized, detail: "Nền tảng chưa cấu hình xác thực token."), reason: "no-verifier") }

@@ -40,7 +40,13 @@ enum UpstreamURL {
                 if index == raw.count - 1 { segments.append(""); continue }
                 return nil
             }
-            guard let decoded = String(part).removingPercentEncoding else { return nil }
+            let decoded: String
+            if part.utf8.contains(UInt8(ascii: "%")) {
+                guard let text = String(part).removingPercentEncoding else { return nil }
+                decoded = text
+            } else {
+                decoded = String(part)
+            }
             if decoded == "." || decoded == ".." { return nil }
             if decoded.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }) { return nil }
             segments.append(decoded)
@@ -56,11 +62,24 @@ enum UpstreamURL {
         return set
     }()
 
+    /// Bytes of `segmentAllowed`, checked without Foundation.
+    static func isPlain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return "-._~!$&'()*+,;=:@".utf8.contains(byte)
+        }
+    }
+
     /// `base` + the segments, each re-encoded, + the query as the consumer sent it (already encoded).
     static func join(base: String, segments: [String], query: String?) -> String {
         var url = base
         for segment in segments {
-            url += "/" + (segment.addingPercentEncoding(withAllowedCharacters: segmentAllowed) ?? "")
+            url += "/"
+            if segment.utf8.allSatisfy(isPlain) {
+                url += segment
+            } else {
+                url += segment.addingPercentEncoding(withAllowedCharacters: segmentAllowed) ?? ""
+            }
         }
         if let query, !query.isEmpty { url += "?" + query }
         return url

@@ -96,6 +96,17 @@ public final class SigningKeys: Sendable {
     /// Verifies the signature (and jwt-kit's claim checks) of a token signed by one of our published keys.
     /// Returns the payload and the header's `typ`.
     public func verify<Payload: JWTPayload>(_ token: String, as type: Payload.Type) async throws -> (Payload, String?) {
+        let (payload, typ, _) = try await verifyWithKID(token, as: type)
+        return (payload, typ)
+    }
+
+    /// Whether tokens signed by `kid` are still accepted (its public key is published).
+    func isPublished(_ kid: String) -> Bool {
+        state.withLockedValue { $0.publishedKIDs.contains(kid) }
+    }
+
+    /// `verify`, also returning the key id that signed it.
+    func verifyWithKID<Payload: JWTPayload>(_ token: String, as type: Payload.Type) async throws -> (Payload, String?, String) {
         let header = try Self.header(of: token)
         guard header.alg == "ES256" else { throw SigningKeyError.unsupportedAlgorithm(header.alg ?? "none") }
         guard let kid = header.kid else { throw SigningKeyError.unknownKey }
@@ -108,7 +119,7 @@ public final class SigningKeys: Sendable {
         guard known else { throw SigningKeyError.unknownKey }
         let collection = state.withLockedValue { $0.collection }
         let payload = try await collection.verify(token, as: Payload.self)
-        return (payload, header.typ)
+        return (payload, header.typ, kid)
     }
 
     struct Header: Decodable {
@@ -118,10 +129,10 @@ public final class SigningKeys: Sendable {
     }
 
     static func header(of token: String) throws -> Header {
-        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first,
-            token.split(separator: ".", omittingEmptySubsequences: false).count == 3,
-            let data = Data(base64URLEncoded: String(first))
-        else { throw SigningKeyError.malformed }
+        // On the UTF-8 bytes: a JWT is ASCII, and splitting by Character walks grapheme clusters.
+        let bytes = Array(token.utf8)
+        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Data(base64URLEncoded: String(decoding: parts[0], as: UTF8.self)) else { throw SigningKeyError.malformed }
         do {
             return try JSONDecoder().decode(Header.self, from: data)
         } catch {

@@ -2,6 +2,7 @@ import Core
 import Crypto
 import Foundation
 import JWTKit
+import NIOConcurrencyHelpers
 
 /// Issues and verifies the SSO's tokens. Access tokens are ES256 JWTs (`typ: at+jwt`) with audience
 /// `lgsp`; ID tokens are ES256 JWTs for the client. Verification is in-process — no database round trip
@@ -11,6 +12,11 @@ public final class TokenService: AccessTokenVerifier {
     let keys: SigningKeys
     let revocations: RevocationList
     let settings: SSOSettings
+    /// Access tokens whose signature was checked, with the key that signed them: a token presented again
+    /// (a system calls many times with one token) skips the signature, never the other checks — issuer,
+    /// audience, expiry, the key still being published, revocation.
+    private let verified = NIOLockedValueBox<[String: (claims: AccessTokenClaims, kid: String)]>([:])
+    static let verifiedCacheSize = 10_000
 
     /// The audience of every access token: the platform's APIs.
     public static let audience = "lgsp"
@@ -83,15 +89,28 @@ public final class TokenService: AccessTokenVerifier {
     /// The claims of a valid, unrevoked access token of ours.
     func verifiedAccessClaims(_ token: String) async throws(AccessTokenRejection) -> AccessTokenClaims {
         let claims: AccessTokenClaims
-        let type: String?
-        do {
-            (claims, type) = try await keys.verify(token, as: AccessTokenClaims.self)
-        } catch let error as SigningKeyError {
-            throw AccessTokenRejection(error.description)
-        } catch {
-            throw AccessTokenRejection("chữ ký không hợp lệ")
+        if let cached = verified.withLockedValue({ $0[token] }), keys.isPublished(cached.kid) {
+            claims = cached.claims
+        } else {
+            let type: String?
+            let kid: String
+            do {
+                (claims, type, kid) = try await keys.verifyWithKID(token, as: AccessTokenClaims.self)
+            } catch let error as SigningKeyError {
+                throw AccessTokenRejection(error.description)
+            } catch {
+                throw AccessTokenRejection("chữ ký không hợp lệ")
+            }
+            guard type == Self.accessTokenType else { throw AccessTokenRejection("không phải access token") }
+            let now = Int64(Date().timeIntervalSince1970)
+            verified.withLockedValue { cache in
+                if cache.count >= Self.verifiedCacheSize {
+                    cache = cache.filter { $0.value.claims.exp + Self.skew > now }
+                    if cache.count >= Self.verifiedCacheSize { cache.removeAll(keepingCapacity: true) }
+                }
+                cache[token] = (claims, kid)
+            }
         }
-        guard type == Self.accessTokenType else { throw AccessTokenRejection("không phải access token") }
         guard claims.iss == issuer else { throw AccessTokenRejection("issuer không đúng") }
         guard claims.aud.contains(Self.audience) else { throw AccessTokenRejection("audience không đúng") }
         let now = Int64(Date().timeIntervalSince1970)
