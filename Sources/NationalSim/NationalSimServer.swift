@@ -9,10 +9,12 @@ import UnixSignals
 /// ephemeral port).
 public enum NationalSimServer {
     static func application(
-        _ vdxp: VDXPSimulator, dictionary: NationalDictionary?, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (String) -> Void
+        _ vdxp: VDXPSimulator, dictionary: NationalDictionary?, ndxp: NationalDataServices?, host: String, port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (String) -> Void
     ) -> some ApplicationProtocol {
         let router = vdxp.routes()
         dictionary?.addRoutes(to: router)
+        ndxp?.addRoutes(to: router)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
@@ -28,10 +30,11 @@ public enum NationalSimServer {
 
     /// Serves until SIGINT/SIGTERM.
     public static func run(
-        _ vdxp: VDXPSimulator, dictionary: NationalDictionary? = nil, host: String, port: Int, logger: Logger, onRunning: @escaping @Sendable (String) -> Void
+        _ vdxp: VDXPSimulator, dictionary: NationalDictionary? = nil, ndxp: NationalDataServices? = nil, host: String, port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (String) -> Void
     ) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [application(vdxp, dictionary: dictionary, host: host, port: port, logger: logger, onRunning: onRunning)],
+            services: [application(vdxp, dictionary: dictionary, ndxp: ndxp, host: host, port: port, logger: logger, onRunning: onRunning)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
         try await group.run()
@@ -50,12 +53,13 @@ public enum NationalSimServer {
     }
 
     public static func start(
-        _ vdxp: VDXPSimulator, dictionary: NationalDictionary? = nil, host: String = "127.0.0.1", port: Int = 0, logger: Logger
+        _ vdxp: VDXPSimulator, dictionary: NationalDictionary? = nil, ndxp: NationalDataServices? = nil, host: String = "127.0.0.1", port: Int = 0,
+        logger: Logger
     ) async throws -> Running {
         let bound = NIOLockedValueBox<String?>(nil)
         let group = ServiceGroup(configuration: .init(
             services: [
-                application(vdxp, dictionary: dictionary, host: host, port: port, logger: logger, onRunning: { url in bound.withLockedValue { $0 = url } }),
+                application(vdxp, dictionary: dictionary, ndxp: ndxp, host: host, port: port, logger: logger, onRunning: { url in bound.withLockedValue { $0 = url } }),
             ],
             logger: logger
         ))

@@ -22,6 +22,7 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Secret của các client mô phỏng") var clientSecret = "lgsp-dev-secret"
     @Option(help: "Tệp công dân thử nghiệm") var citizens = "seed-data/national-sim/citizens.json"
     @Option(help: "Thư mục danh mục cho từ điển dữ liệu quốc gia mô phỏng") var catalogs = "seed-data/catalogs"
+    @Option(help: "client_id của nền tảng tại NDXP mô phỏng (client credentials)") var ndxpClientId = "lgsp-ndxp"
 
     func run() async throws {
         LogSetup.bootstrap(environment: .development, level: .info)
@@ -49,9 +50,13 @@ struct SimCommand: AsyncParsableCommand {
         } catch {
             throw fail("Không đọc được danh mục cho từ điển mô phỏng \(catalogs): \(error)")
         }
-        try await NationalSimServer.run(vdxp, dictionary: dictionary, host: host, port: port, logger: logger) { url in
+        let ndxp = NationalDataServices(citizens: people, clients: [.init(id: ndxpClientId, secret: clientSecret)])
+        try await NationalSimServer.run(vdxp, dictionary: dictionary, ndxp: ndxp, host: host, port: port, logger: logger) { url in
             FileHandle.standardOutput.write(Data("VDXP/VNeID mô phỏng đang chạy: issuer \(url)\(VDXPSimulator.basePath) — \(people.count) công dân thử nghiệm\n".utf8))
             FileHandle.standardOutput.write(Data("Từ điển dữ liệu quốc gia mô phỏng: \(url)\(NationalDictionary.basePath) (lgsp serve --catalog-sync-url \(url)\(NationalDictionary.basePath))\n".utf8))
+            FileHandle.standardOutput.write(Data(
+                "NDXP mô phỏng (dân cư, đăng ký doanh nghiệp, bảo hiểm xã hội): \(url)\(NationalDataServices.basePath), token tại \(url)\(NationalDataServices.basePath)/oauth/token (client \(ndxpClientId)); \(ndxp.enterprises.count) doanh nghiệp thử nghiệm\n".utf8
+            ))
         }
     }
 }
