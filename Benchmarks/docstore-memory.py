@@ -17,16 +17,9 @@ import argparse, hashlib, json, os, sys, tempfile, threading, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "interop"))
 import requests  # noqa: E402
 from lgsp_server import LGSPServer, free_port  # noqa: E402
+from memory_sampler import Sampler  # noqa: E402
 
 MiB = 1 << 20
-
-
-def status(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])  # KiB
-    raise RuntimeError(field)
 
 
 class Chunks:
@@ -81,18 +74,7 @@ def main():
             token = requests.post(server.url + "/sso/token", data={"grant_type": "client_credentials", "scope": "docstore.files"},
                                   auth=(app["client"]["clientId"], app["clientSecret"])).json()["access_token"]
             auth = {"Authorization": f"Bearer {token}", "Tus-Resumable": "1.0.0"}
-            idle = status(pid, "VmRSS")
-            idle_anon = status(pid, "RssAnon")
-            peak_anon = [idle_anon]
-            sampling = threading.Event()
-
-            def sample():
-                while not sampling.is_set():
-                    peak_anon[0] = max(peak_anon[0], status(pid, "RssAnon"))
-                    time.sleep(0.01)
-
-            sampler = threading.Thread(target=sample)
-            sampler.start()
+            sampler = Sampler(pid).__enter__()
             results = []
             for name, chunk in (("one PATCH", size), ("64 MiB PATCHes", 64 * MiB)):
                 created = requests.post(server.url + "/api/v1/files/tus", headers={**auth, "Upload-Length": str(size)})
@@ -114,19 +96,12 @@ def main():
                     for piece in response.iter_content(MiB):
                         down.update(piece)
                 results.append((name, stored == body.digest.hexdigest(), down.hexdigest() == body.digest.hexdigest()))
-            sampling.set()
-            sampler.join()
-            peak = status(pid, "VmHWM")
-    ok = True
+            sampler.__exit__(None, None, None)
     print(f"lgsp serve, {args.size_mib} MiB uploaded (tus) and downloaded twice, SQLite, loopback")
-    print(f"  anonymous memory    idle {idle_anon / 1024:6.1f} MiB, peak {peak_anon[0] / 1024:6.1f} MiB (+{(peak_anon[0] - idle_anon) / 1024:.1f} MiB)")
-    print(f"  all resident pages  idle {idle / 1024:6.1f} MiB, peak {peak / 1024:6.1f} MiB (VmHWM, +{(peak - idle) / 1024:.1f} MiB)")
+    ok = sampler.report(args.limit_mib)
     for name, up, down in results:
         print(f"  {name:18} SHA-256 stored {'ok' if up else 'WRONG'}, downloaded {'ok' if down else 'WRONG'}")
         ok = ok and up and down
-    if peak_anon[0] > args.limit_mib * 1024:
-        print(f"FAIL: peak anonymous memory {peak_anon[0] / 1024:.1f} MiB is over the {args.limit_mib} MiB limit")
-        ok = False
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 

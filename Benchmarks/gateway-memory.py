@@ -16,17 +16,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import requests  # noqa: E402
 from lgsp_server import LGSPServer, free_port  # noqa: E402
 from gateway_world import GatewayWorld  # noqa: E402
+from memory_sampler import Sampler  # noqa: E402
 
 MiB = 1 << 20
 BLOCK = hashlib.sha256(b"lgsp").digest() * (MiB // 32)
-
-
-def status(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])  # KiB
-    raise RuntimeError(field)
 
 
 class Upstream(http.server.BaseHTTPRequestHandler):
@@ -96,17 +89,7 @@ def main():
             pid = server.proc.pid
             world = GatewayWorld(server, f"http://127.0.0.1:{upstream.server_address[1]}/api")
             auth = {"Authorization": f"Bearer {world.consumer}"}
-            idle_anon, idle = status(pid, "RssAnon"), status(pid, "VmRSS")
-            peak_anon = [idle_anon]
-            sampling = threading.Event()
-
-            def sample():
-                while not sampling.is_set():
-                    peak_anon[0] = max(peak_anon[0], status(pid, "RssAnon"))
-                    time.sleep(0.01)
-
-            sampler = threading.Thread(target=sample)
-            sampler.start()
+            sampler = Sampler(pid).__enter__()
             expected = hashlib.sha256()
             left = size
             while left > 0:
@@ -126,9 +109,7 @@ def main():
             up_seconds = time.monotonic() - started
             assert response.status_code == 200, (response.status_code, response.text[:500])
             received = response.json()["sha256"]
-            sampling.set()
-            sampler.join()
-            peak = status(pid, "VmHWM")
+            sampler.__exit__(None, None, None)
             log = requests.get(f"{server.url}/api/v1/gateway/transactions", headers={"Authorization": f"Bearer {world.operator}"}).json()["items"]
     upstream.shutdown()
     download_ok = down.hexdigest() == expected.hexdigest()
@@ -137,15 +118,11 @@ def main():
     log_ok = (logged.get("/big", {}).get("responseSha256") == expected.hexdigest() and logged.get("/sink", {}).get("requestSha256") == body.digest.hexdigest()
               and logged.get("/big", {}).get("bytesOut") == size and logged.get("/sink", {}).get("bytesIn") == size)
     print(f"lgsp serve, {args.size_mib} MiB through the gateway each way (token, grant, transaction log on), SQLite, loopback")
-    print(f"  anonymous memory    idle {idle_anon / 1024:6.1f} MiB, peak {peak_anon[0] / 1024:6.1f} MiB (+{(peak_anon[0] - idle_anon) / 1024:.1f} MiB)")
-    print(f"  all resident pages  idle {idle / 1024:6.1f} MiB, peak {peak / 1024:6.1f} MiB (VmHWM, +{(peak - idle) / 1024:.1f} MiB)")
+    within = sampler.report(args.limit_mib)
     print(f"  response {size / MiB / down_seconds:7.1f} MiB/s, SHA-256 {'ok' if download_ok else 'WRONG'}")
     print(f"  request  {size / MiB / up_seconds:7.1f} MiB/s, SHA-256 {'ok' if upload_ok else 'WRONG'}")
     print(f"  transaction log: sizes and digests {'ok' if log_ok else 'WRONG'}")
-    ok = download_ok and upload_ok and log_ok
-    if peak_anon[0] > args.limit_mib * 1024:
-        print(f"FAIL: peak anonymous memory {peak_anon[0] / 1024:.1f} MiB is over the {args.limit_mib} MiB limit")
-        ok = False
+    ok = download_ok and upload_ok and log_ok and within
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)
 

@@ -41,12 +41,7 @@ struct GrantController: Sendable {
             let who = try await caller(context)
             let query = request.uri.queryParameters
             var filter = GrantStore.RequestFilter(serviceId: query["serviceId"].map(String.init), involving: who.system?.systemId, overdueOnly: query["overdue"] == "true")
-            if let text = query["status"] {
-                guard let status = AccessRequest.Status(rawValue: String(text)) else {
-                    throw Problem.validation([.init(pointer: "/query/status", message: "Trạng thái không hợp lệ.")])
-                }
-                filter.status = status
-            }
+            filter.status = try QueryValue.parse(request, "status", as: AccessRequest.Status.self)
             return try JSONResponse.make(["items": try await grants.store.requests(filter)])
         }
 
@@ -94,10 +89,7 @@ struct GrantController: Sendable {
             let who = try await caller(context)
             let query = request.uri.queryParameters
             var filter = GrantStore.GrantFilter(serviceId: query["serviceId"].map(String.init), consumerSystemId: query["consumerSystemId"].map(String.init), involving: who.system?.systemId)
-            if let text = query["status"] {
-                guard let status = Grant.Status(rawValue: String(text)) else { throw Problem.validation([.init(pointer: "/query/status", message: "Trạng thái không hợp lệ.")]) }
-                filter.status = status
-            }
+            filter.status = try QueryValue.parse(request, "status", as: Grant.Status.self)
             return try JSONResponse.make(["items": try await grants.store.grants(filter)])
         }
 

@@ -34,13 +34,7 @@ struct MemberController: Sendable {
             responses: [APIResponse(200, "Danh sách")]
         )) { request, context in
             let query = request.uri.queryParameters
-            var status: Member.Status?
-            if let text = query["status"] {
-                guard let parsed = Member.Status(rawValue: String(text)) else {
-                    throw Problem.validation([.init(pointer: "/query/status", message: "Trạng thái không hợp lệ.")])
-                }
-                status = parsed
-            }
+            let status = try QueryValue.parse(request, "status", as: Member.Status.self)
             return try JSONResponse.make(["items": try await service.store.members(query: query["q"].map(String.init), status: status, limit: 500)])
         }
 

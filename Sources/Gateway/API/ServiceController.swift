@@ -40,12 +40,7 @@ struct ServiceController: Sendable {
             let who = try await caller(context)
             let query = request.uri.queryParameters
             var filter = ServiceStore.Filter(query: query["q"].map(String.init), systemId: query["systemId"].map(String.init), memberId: query["memberId"].map(String.init))
-            if let text = query["status"] {
-                guard let status = RegisteredService.Status(rawValue: String(text)) else {
-                    throw Problem.validation([.init(pointer: "/query/status", message: "Trạng thái không hợp lệ.")])
-                }
-                filter.statuses = [status]
-            }
+            if let status = try QueryValue.parse(request, "status", as: RegisteredService.Status.self) { filter.statuses = [status] }
             var items = try await registry.store.services(filter)
             if let own = who.system {
                 items = items.filter { $0.systemId == own.systemId || $0.status == .published || $0.status == .deprecated }

@@ -53,21 +53,9 @@ struct GrantStore: Sendable {
 
     func requests(_ filter: RequestFilter, now: Date = Date()) async throws -> [AccessRequest] {
         var query = SQLQueryString("SELECT \(unsafeRaw: Self.requestColumns) FROM gw_access_requests r WHERE 1 = 1")
-        if let status = filter.status {
-            query.appendInterpolation(unsafeRaw: " AND r.status = ")
-            query.appendInterpolation(bind: status.rawValue)
-        }
-        if let service = filter.serviceId {
-            query.appendInterpolation(unsafeRaw: " AND r.service_id = ")
-            query.appendInterpolation(bind: service)
-        }
-        if let system = filter.involving {
-            query.appendInterpolation(unsafeRaw: " AND (r.consumer_system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: " OR r.service_id IN (SELECT id FROM gw_services WHERE system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: "))")
-        }
+        query.and("r.status", "=", filter.status?.rawValue)
+        query.and("r.service_id", "=", filter.serviceId)
+        query.involving(filter.involving, consumerColumn: "r.consumer_system_id", serviceColumn: "r.service_id")
         if filter.overdueOnly {
             query.appendInterpolation(unsafeRaw: " AND r.status = 'pending' AND r.deadline_at < ")
             query.appendInterpolation(bind: Timestamp.string(from: now))
@@ -138,25 +126,10 @@ struct GrantStore: Sendable {
 
     func grants(_ filter: GrantFilter) async throws -> [Grant] {
         var query = SQLQueryString("SELECT \(unsafeRaw: Self.grantColumns) FROM gw_grants g WHERE 1 = 1")
-        if let service = filter.serviceId {
-            query.appendInterpolation(unsafeRaw: " AND g.service_id = ")
-            query.appendInterpolation(bind: service)
-        }
-        if let consumer = filter.consumerSystemId {
-            query.appendInterpolation(unsafeRaw: " AND g.consumer_system_id = ")
-            query.appendInterpolation(bind: consumer)
-        }
-        if let status = filter.status {
-            query.appendInterpolation(unsafeRaw: " AND g.status = ")
-            query.appendInterpolation(bind: status.rawValue)
-        }
-        if let system = filter.involving {
-            query.appendInterpolation(unsafeRaw: " AND (g.consumer_system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: " OR g.service_id IN (SELECT id FROM gw_services WHERE system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: "))")
-        }
+        query.and("g.service_id", "=", filter.serviceId)
+        query.and("g.consumer_system_id", "=", filter.consumerSystemId)
+        query.and("g.status", "=", filter.status?.rawValue)
+        query.involving(filter.involving, consumerColumn: "g.consumer_system_id", serviceColumn: "g.service_id")
         query.appendInterpolation(unsafeRaw: " ORDER BY g.created_at, g.id LIMIT 1000")
         return try await database.sql.raw(query).all().map(Self.decodeGrant)
     }

@@ -16,7 +16,7 @@ struct Member: Codable, Sendable, Equatable {
         case other
     }
 
-    enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, Sendable, CaseIterable {
         case active
         /// Merged into `successors` (one).
         case merged

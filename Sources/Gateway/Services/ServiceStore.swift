@@ -120,14 +120,8 @@ struct ServiceStore: Sendable {
             }
             query.appendInterpolation(unsafeRaw: ")")
         }
-        if let system = filter.systemId {
-            query.appendInterpolation(unsafeRaw: " AND s.system_id = ")
-            query.appendInterpolation(bind: system)
-        }
-        if let member = filter.memberId {
-            query.appendInterpolation(unsafeRaw: " AND y.member_id = ")
-            query.appendInterpolation(bind: member)
-        }
+        query.and("s.system_id", "=", filter.systemId)
+        query.and("y.member_id", "=", filter.memberId)
         query.appendInterpolation(unsafeRaw: " ORDER BY s.code, s.version LIMIT \(max(1, min(filter.limit, 1000)))")
         return try await database.sql.raw(query).all().map(Self.decode)
     }

@@ -52,21 +52,9 @@ struct CallStatistics: Sendable {
             FROM gw_transactions WHERE day >= \(bind: filter.fromDay) AND day <= \(bind: filter.toDay)
             """
         )
-        if let service = filter.serviceId {
-            query.appendInterpolation(unsafeRaw: " AND service_id = ")
-            query.appendInterpolation(bind: service)
-        }
-        if let consumer = filter.consumerSystemId {
-            query.appendInterpolation(unsafeRaw: " AND consumer_system_id = ")
-            query.appendInterpolation(bind: consumer)
-        }
-        if let system = filter.involving {
-            query.appendInterpolation(unsafeRaw: " AND (consumer_system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: " OR provider_system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: ")")
-        }
+        query.and("service_id", "=", filter.serviceId)
+        query.and("consumer_system_id", "=", filter.consumerSystemId)
+        query.involving(filter.involving, consumerColumn: "consumer_system_id", providerColumn: "provider_system_id")
         let box = NIOLockedValueBox<[String: (row: Row, latencies: [Double])]>([:])
         try await database.sql.raw(query).run { row in
             guard let day = try? row.decode(column: "day", as: String.self), let code = try? row.decode(column: "service_code", as: String.self),

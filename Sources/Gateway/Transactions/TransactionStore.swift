@@ -55,23 +55,12 @@ struct TransactionStore: Sendable {
 
     func query(_ filter: Filter) async throws -> [Transaction] {
         var query = SQLQueryString("SELECT id, \(unsafeRaw: Self.columns) FROM gw_transactions WHERE 1 = 1")
-        func and(_ column: String, _ op: String, _ value: (any Encodable & Sendable)?) {
-            guard let value else { return }
-            query.appendInterpolation(unsafeRaw: " AND \(column) \(op) ")
-            query.appendInterpolation(bind: value)
-        }
-        and("consumer_system_id", "=", filter.consumerSystemId)
-        and("service_id", "=", filter.serviceId)
-        and("at", ">=", filter.from)
-        and("at", "<", filter.to)
-        and("id", ">", filter.after)
-        if let system = filter.involving {
-            query.appendInterpolation(unsafeRaw: " AND (consumer_system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: " OR provider_system_id = ")
-            query.appendInterpolation(bind: system)
-            query.appendInterpolation(unsafeRaw: ")")
-        }
+        query.and("consumer_system_id", "=", filter.consumerSystemId)
+        query.and("service_id", "=", filter.serviceId)
+        query.and("at", ">=", filter.from)
+        query.and("at", "<", filter.to)
+        query.and("id", ">", filter.after)
+        query.involving(filter.involving, consumerColumn: "consumer_system_id", providerColumn: "provider_system_id")
         query.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT \(max(1, min(filter.limit, 5000)))")
         return try await database.sql.raw(query).all().map(Self.decode)
     }
