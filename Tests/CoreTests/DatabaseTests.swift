@@ -131,16 +131,19 @@ import Testing
             .sqlite(path: directory.path + "/one.sqlite"), maxConnections: 1, acquireTimeout: .milliseconds(300), logger: TestDatabase.logger
         )
         let (leased, leasedSignal) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaseSignal) = AsyncStream.makeStream(of: Void.self)
         let holding = Task {
             try await database.withConnection { connection in
                 leasedSignal.yield()
-                try await Task.sleep(for: .seconds(2))
+                // Held until the test has seen the other lease give up, however busy the machine is.
+                for await _ in release { break }
                 try await connection.raw("SELECT 1").run()
             }
         }
-        // Wait until the only connection is really leased, however busy the machine is.
+        // Wait until the only connection is really leased.
         for await _ in leased { break }
         await #expect(throws: DatabaseUnavailableError.self) { try await database.ping() }
+        releaseSignal.yield()
         try await holding.value
         try await database.ping()
         await database.close()
