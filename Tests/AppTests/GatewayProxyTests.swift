@@ -237,10 +237,12 @@ struct Upstream: Sendable {
             let closed = try await gw.service(system: world.provider, code: "ho-tich-cu", upstream: "http://127.0.0.1:9/api")
             let filed = try await gw.json(.post, Self.requests, bearer: token, GatewayGrantAPITests.requestBody(closed))
             let request = try #require(filed.json?["id"]?.stringValue)
-            #expect(try await gw.json(.post, "\(Self.requests)/\(request)/approve", bearer: world.providerToken, "{}").status == .ok)
+            #expect(try await gw.json(.post, "\(Self.requests)/\(request)/approve", bearer: world.providerToken, #"{"dailyQuota": 1}"#).status == .ok)
             let unreachable = try await gw.send(.get, "/gw/ho-tich-cu/v1/records/1", bearer: token)
             #expect(unreachable.status == .badGateway, "\(GatewayHarness.text(unreachable))")
             #expect(unreachable.headers[.contentType]?.hasPrefix("application/problem+json") == true)
+            // A call that never reached the upstream does not use the day's quota (of 1 here).
+            #expect(try await gw.send(.get, "/gw/ho-tich-cu/v1/records/1", bearer: token).status == .badGateway)
             let reasons = try await Self.log(gw).compactMap { $0["errorType"]?.stringValue }
             #expect(Set(reasons).isSuperset(of: ["method-not-granted", "path-not-granted", "bad-path", "body-too-large", "upstream-timeout", "service-suspended", "quota-exceeded", "upstream-unreachable"]), "\(reasons)")
         }

@@ -190,12 +190,15 @@ struct ProxyHandler: Sendable {
             response = try await client.execute(upstream, timeout: .milliseconds(Int64(service.timeoutMs)))
         } catch {
             entry.bytesIn = inbound.count
+            let timedOut = (error as? HTTPClientError).map { $0 == .deadlineExceeded || $0 == .readTimeout } ?? false
+            // The daily quota counts calls that reached the upstream (as the log does after a restart).
+            if !timedOut, grant.dailyQuota != nil { quota.giveBack(grant: grant.id, day: entry.day) }
             if inbound.exceeded {
                 throw Refusal(problem: Problem(
                     .contentTooLarge, detail: "Nội dung vượt quá giới hạn \(service.maxRequestBytes) byte của dịch vụ.", extensions: ["limit": String(service.maxRequestBytes)]
                 ), reason: "body-too-large")
             }
-            if let failure = error as? HTTPClientError, failure == .deadlineExceeded || failure == .readTimeout {
+            if timedOut {
                 entry.upstreamMs = Double(DispatchTime.now().uptimeNanoseconds - sent) / 1_000_000
                 throw Refusal(problem: Problem(.gatewayTimeout, detail: "Dịch vụ gốc không trả lời trong \(service.timeoutMs) ms."), reason: "upstream-timeout")
             }
