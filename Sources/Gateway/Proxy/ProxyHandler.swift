@@ -154,7 +154,7 @@ struct ProxyHandler: Sendable {
             let seconds = max(1, Int(midnight.timeIntervalSince(now).rounded(.up)))
             throw Refusal(problem: Problem(.tooManyRequests, detail: "Đã dùng hết hạn mức \(limit) lời gọi trong ngày.", headers: [.retryAfter: String(seconds)]), reason: "quota-exceeded")
         }
-        guard await recorder.hasRoom else {
+        guard recorder.hasRoom else {
             if grant.dailyQuota != nil { quota.giveBack(grant: grant.id, day: entry.day) }
             throw Refusal(problem: Problem(.serviceUnavailable, detail: "Nhật ký giao dịch đang chờ ghi; tạm thời chưa nhận lời gọi mới.", headers: [.retryAfter: "5"]), reason: "log-saturated")
         }

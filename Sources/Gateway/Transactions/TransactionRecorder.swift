@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// Writes the transaction log off the hot path but without losing entries: calls hand their entry over
 /// and go on; entries are written in batches (one statement, one commit) at most `delay` later. The
@@ -14,7 +15,11 @@ actor TransactionRecorder {
     let capacity: Int
     let delay: Duration
 
-    private var pending: [Transaction] = []
+    private var pending: [Transaction] = [] {
+        didSet { queued.withLockedValue { $0 = pending.count } }
+    }
+    /// `pending.count`, readable without a hop onto the actor (every proxied call asks).
+    private nonisolated let queued = NIOLockedValueBox(0)
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var flushing: Task<Void, Never>?
 
@@ -27,7 +32,7 @@ actor TransactionRecorder {
     }
 
     /// Whether a new call may start (its entry will find room).
-    var hasRoom: Bool { pending.count < capacity }
+    nonisolated var hasRoom: Bool { queued.withLockedValue { $0 } < capacity }
 
     var waiting: Int { pending.count }
 
