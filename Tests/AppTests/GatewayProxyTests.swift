@@ -213,6 +213,9 @@ struct Upstream: Sendable {
             // No path tricks: dot segments, encoded slashes.
             #expect(try await gw.send(.get, "/gw/ho-tich/v1/records/%2E%2E/%2E%2E/admin", bearer: token).status == .badRequest)
             #expect(try await gw.send(.get, "/gw/ho-tich/v1/records%2F..%2Fadmin", bearer: token).status == .badRequest)
+            // `..;` is `..` to servers that drop path parameters: refused too, plain or encoded.
+            #expect(try await gw.send(.get, "/gw/ho-tich/v1/records/..;/admin", bearer: token).status == .badRequest)
+            #expect(try await gw.send(.get, "/gw/ho-tich/v1/records/%2e%2e%3bx/admin", bearer: token).status == .badRequest)
             // Body limit of the service: 413 before the upstream sees anything.
             let big = try await gw.send(.post, "/gw/ho-tich/v1/records", bearer: token, headers: [.contentType: "application/json"], body: ByteBuffer(repeating: 0x20, count: 1001))
             #expect(big.status == .contentTooLarge)

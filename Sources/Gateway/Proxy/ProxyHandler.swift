@@ -69,6 +69,10 @@ struct ProxyHandler: Sendable {
         } catch let refusal as Refusal {
             await finish(Int(refusal.problem.type.status.code), refusal.reason)
             throw refusal.problem
+        } catch {
+            // The database or a lookup failed: the call is still logged (the error middleware answers it).
+            await finish((error as? Problem).map { Int($0.type.status.code) } ?? 500, "internal")
+            throw error
         }
     }
 
@@ -165,7 +169,11 @@ struct ProxyHandler: Sendable {
         upstream.headers = Self.forwardHeaders(request.headers)
         upstream.headers.replaceOrAdd(name: "X-LGSP-Request-Id", value: context.requestID)
         upstream.headers.replaceOrAdd(name: "X-LGSP-Consumer", value: entry.consumer ?? "")
-        let host = request.head.authority ?? "lgsp"
+        // Only a plain host[:port] goes into the quoted value; anything else could forge another element.
+        let authority = request.head.authority ?? ""
+        let host = !authority.isEmpty && authority.utf8.count <= 255
+            && authority.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:[]".unicodeScalars.contains($0)) })
+            ? authority : "lgsp"
         upstream.headers.replaceOrAdd(name: "Forwarded", value: "for=\(Self.forwardedNode(context.remoteAddress));host=\"\(host)\";proto=http")
         do {
             switch service.upstreamAuth.kind {

@@ -20,13 +20,15 @@ final class RateLimiter: Sendable {
         case limited(retryAfter: Double)
     }
 
-    func take(_ key: String, ratePerSecond rate: Double, burst: Int, now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> Decision {
+    /// `now` (tests) defaults to the clock read under the lock, so concurrent calls see it move forward.
+    func take(_ key: String, ratePerSecond rate: Double, burst: Int, now given: UInt64? = nil) -> Decision {
         buckets.withLockedValue { buckets in
+            let now = given ?? DispatchTime.now().uptimeNanoseconds
             var bucket = buckets[key].flatMap { $0.rate == rate && $0.burst == Double(burst) ? $0 : nil }
                 ?? Bucket(tokens: Double(burst), last: now, rate: rate, burst: Double(burst))
-            let elapsed = Double(now &- bucket.last) / 1_000_000_000
-            bucket.tokens = min(bucket.burst, bucket.tokens + max(0, elapsed) * rate)
-            bucket.last = now
+            let elapsed = now > bucket.last ? Double(now - bucket.last) / 1_000_000_000 : 0
+            bucket.tokens = min(bucket.burst, bucket.tokens + elapsed * rate)
+            bucket.last = max(bucket.last, now)
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
                 buckets[key] = bucket

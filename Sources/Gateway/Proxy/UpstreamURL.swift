@@ -47,18 +47,20 @@ enum UpstreamURL {
             } else {
                 decoded = String(part)
             }
-            if decoded == "." || decoded == ".." { return nil }
+            // `..;x` is `..` to servers that drop path parameters (Tomcat, Jetty, Spring).
+            let beforeParameters = decoded.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? decoded
+            if decoded == "." || decoded == ".." || beforeParameters == "." || beforeParameters == ".." { return nil }
             if decoded.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0.value < 0x20 || $0.value == 0x7F }) { return nil }
             segments.append(decoded)
         }
         return segments
     }
 
-    /// Characters left as they are in a path segment (RFC 3986 pchar minus the sub-delims that some
-    /// servers treat specially).
+    /// Characters left as they are in a path segment: RFC 3986 pchar without `;`, which servers that
+    /// read path parameters would strip (`;` is sent as `%3B`).
     static let segmentAllowed: CharacterSet = {
         var set = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
-        set.insert(charactersIn: "-._~!$&'()*+,;=:@")
+        set.insert(charactersIn: "-._~!$&'()*+,=:@")
         return set
     }()
 
@@ -66,7 +68,7 @@ enum UpstreamURL {
     static func isPlain(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return "-._~!$&'()*+,;=:@".utf8.contains(byte)
+        default: return "-._~!$&'()*+,=:@".utf8.contains(byte)
         }
     }
 

@@ -22,6 +22,8 @@ actor TransactionRecorder {
     private nonisolated let queued = NIOLockedValueBox(0)
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var flushing: Task<Void, Never>?
+    /// Set when shutdown gave up writing: nobody waits for room any more.
+    private var stopped = false
 
     init(store: TransactionStore, logger: Logger, batchSize: Int = 500, capacity: Int = 20_000, delay: Duration = .milliseconds(100)) {
         self.store = store
@@ -37,7 +39,7 @@ actor TransactionRecorder {
     var waiting: Int { pending.count }
 
     func record(_ entry: Transaction) async {
-        while pending.count >= capacity {
+        while pending.count >= capacity && !stopped {
             await withCheckedContinuation { waiters.append($0) }
         }
         pending.append(entry)
@@ -61,12 +63,22 @@ actor TransactionRecorder {
         let timer = Task {
             try? await Task.sleep(for: limit)
             flushed.cancel()
+            self.stopDraining()
         }
         await flushed.value
         timer.cancel()
         if !pending.isEmpty {
             logger.critical("Không ghi được nhật ký giao dịch khi dừng", metadata: ["entries": "\(pending.count)"])
         }
+    }
+
+    /// Gives up writing (shutdown past its limit): the drain stops retrying, waiting callers go on.
+    private func stopDraining() {
+        stopped = true
+        flushing?.cancel()
+        let ready = waiters
+        waiters.removeAll()
+        for waiter in ready { waiter.resume() }
     }
 
     private func start(after wait: Duration?) {
