@@ -1,3 +1,4 @@
+import Core
 /// RFC 4180 CSV: comma-separated, fields with commas, quotes or line breaks in double quotes, quotes
 /// doubled. Reads CRLF or LF, an optional UTF-8 byte order mark (Excel writes one) and remembers the line
 /// each record starts on, for error messages.
@@ -96,9 +97,6 @@ struct CSVTable: Sendable {
     }
 
     static func escape(_ field: String) -> String {
-        let needsQuotes = field.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
-            || field.first?.isWhitespace == true || field.last?.isWhitespace == true
-        guard needsQuotes else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        CSVText.field(field)
     }
 }

@@ -329,12 +329,8 @@ public struct Configuration: Sendable {
         docStore.uploadMaxSize = uploadMax
         configuration.docStore = docStore
         var gateway = GatewaySettings()
-        var holidays: Set<String> = []
-        for item in value(.publicHolidays).split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            guard VietnamTime.date(ofISODay: item) != nil else {
-                throw ConfigurationError(setting: .publicHolidays, value: item, reason: "mỗi ngày dạng YYYY-MM-DD")
-            }
-            holidays.insert(item)
+        guard let holidays = VietnamTime.isoDays(value(.publicHolidays)) else {
+            throw ConfigurationError(setting: .publicHolidays, value: value(.publicHolidays), reason: "mỗi ngày dạng YYYY-MM-DD, cách nhau bởi dấu phẩy")
         }
         gateway.publicHolidays = holidays
         configuration.gateway = gateway

@@ -26,6 +26,18 @@ public enum Timestamp {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(micros), 6))Z"
     }
 
+    /// IMF-fixdate (RFC 9110 §5.6.7): `Sun, 29 Nov 2026 08:49:37 GMT`, without a DateFormatter.
+    public static func httpDate(_ date: Date) -> String {
+        var time = time_t(Int(date.timeIntervalSince1970.rounded(.down)))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+
     /// Parses the fixed-width form (and, leniently, any ISO 8601 UTC time with or without fractions).
     public static func date(from text: String) -> Date? {
         let strategy = Date.ISO8601FormatStyle(includingFractionalSeconds: true)

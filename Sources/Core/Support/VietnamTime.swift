@@ -47,4 +47,14 @@ public enum VietnamTime {
         guard let date = calendar.date(from: components), isoDay(of: date) == text else { return nil }
         return date
     }
+
+    /// A comma-separated list of `YYYY-MM-DD` days (spaces allowed); nil when one is not a real date.
+    public static func isoDays(_ list: String) -> Set<String>? {
+        var days: Set<String> = []
+        for item in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            guard date(ofISODay: item) != nil else { return nil }
+            days.insert(item)
+        }
+        return days
+    }
 }

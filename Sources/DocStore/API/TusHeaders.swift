@@ -44,12 +44,7 @@ enum Tus {
 
     /// IMF-fixdate (RFC 9110 §5.6.7).
     static func httpDate(_ timestamp: String) -> String {
-        guard let date = Timestamp.date(from: timestamp) else { return timestamp }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
+        Timestamp.date(from: timestamp).map(Timestamp.httpDate) ?? timestamp
     }
 
     /// `sha-256=:base64:` for a hex digest.

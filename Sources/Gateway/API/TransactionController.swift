@@ -168,13 +168,9 @@ struct TransactionController: Sendable {
         return fields.map { csvField($0 ?? "") }.joined(separator: ",") + "\r\n"
     }
 
-    /// RFC 4180, and a leading `=+-@` neutralised so a spreadsheet never runs it as a formula.
+    /// RFC 4180 (`CSVText`), and a leading `=+-@` neutralised so a spreadsheet never runs it as a formula.
     static func csvField(_ text: String) -> String {
-        var value = text
-        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return value
+        if let first = text.first, "=+-@".contains(first), Double(text) == nil { return CSVText.field("'" + text) }
+        return CSVText.field(text)
     }
 }

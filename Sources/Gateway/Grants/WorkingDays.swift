@@ -33,11 +33,6 @@ struct WorkingDays: Sendable {
 
     /// Parses a comma-separated list of `YYYY-MM-DD` days; nil when one is not a date.
     static func parse(_ text: String) -> Set<String>? {
-        var days: Set<String> = []
-        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            guard VietnamTime.date(ofISODay: item) != nil else { return nil }
-            days.insert(item)
-        }
-        return days
+        VietnamTime.isoDays(text)
     }
 }

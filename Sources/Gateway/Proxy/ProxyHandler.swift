@@ -29,8 +29,6 @@ struct ProxyHandler: Sendable {
     static let prefix = "/gw/"
     static let consumerHeader = HTTPField.Name("X-LGSP-Consumer")!
     static let requestIDHeader = HTTPField.Name("X-LGSP-Request-Id")!
-    static let deprecationHeader = HTTPField.Name("Deprecation")!
-    static let sunsetHeader = HTTPField.Name("Sunset")!
     /// RFC 9110 §7.6.1 plus the proxy-only ones; never forwarded either way.
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
@@ -216,10 +214,7 @@ struct ProxyHandler: Sendable {
 
         var headers = Self.backHeaders(response.headers)
         headers[Self.requestIDHeader] = context.requestID
-        if service.status == .deprecated {
-            if let deprecated = service.deprecatedAt.flatMap(Timestamp.date(from:)) { headers[Self.deprecationHeader] = "@\(Int(deprecated.timeIntervalSince1970))" }
-            if let sunset = service.sunsetAt.flatMap(Timestamp.date(from:)) { headers[Self.sunsetHeader] = Self.httpDate(sunset) }
-        }
+        headers.append(contentsOf: route.deprecation)
         let status = Int(response.status.code)
         let length = response.headers.first(name: "content-length").flatMap(Int.init)
         let logged = entry
@@ -287,14 +282,6 @@ struct ProxyHandler: Sendable {
     static func forwardedNode(_ address: SocketAddress?) -> String {
         guard let ip = address?.ipAddress else { return "unknown" }
         return ip.contains(":") ? "\"[\(ip)]\"" : ip
-    }
-
-    static func httpDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
     }
 }
 

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTPTypes
 import NIOConcurrencyHelpers
 
 /// What the proxy needs on every call — the service behind `/gw/{code}/{version}`, the system behind a
@@ -15,6 +16,18 @@ final class RouteTable: Sendable {
         let secret: String?
         /// OpenAPI path templates, split into segments (`nil` for a `{parameter}`).
         let templates: [(template: String, parts: [String?])]
+        /// `Deprecation` (RFC 9745) and `Sunset` (RFC 8594) for every answer of a deprecated version.
+        let deprecation: HTTPFields
+
+        static func deprecationHeaders(_ service: RegisteredService) -> HTTPFields {
+            var fields = HTTPFields()
+            guard service.status == .deprecated else { return fields }
+            if let deprecated = service.deprecatedAt.flatMap(Timestamp.date(from:)) {
+                fields[HTTPField.Name("Deprecation")!] = "@\(Int(deprecated.timeIntervalSince1970))"
+            }
+            if let sunset = service.sunsetAt.flatMap(Timestamp.date(from:)) { fields[HTTPField.Name("Sunset")!] = Timestamp.httpDate(sunset) }
+            return fields
+        }
     }
 
     private struct Entry<Value: Sendable>: Sendable {
@@ -81,7 +94,8 @@ final class RouteTable: Sendable {
                 service: service, secret: secret,
                 templates: templates.map { template in
                     (template, template.split(separator: "/").map { part in part.hasPrefix("{") && part.hasSuffix("}") ? nil : String(part) })
-                }
+                },
+                deprecation: Route.deprecationHeaders(service)
             )
         }
         store(route, key, \.routes, generation: generation)

@@ -151,15 +151,9 @@ public final class NationalDataServices: Sendable {
 
     func token(_ request: Request) async throws -> Response {
         let form = FormFields(encoded: String(buffer: try await request.body.collect(upTo: 16 << 10)))
-        var id = form["client_id"], secret = form["client_secret"]
-        if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
-           let decoded = Data(base64Encoded: String(header.dropFirst(6))).map({ String(decoding: $0, as: UTF8.self) }),
-           let colon = decoded.firstIndex(of: ":") {
-            id = FormFields.decode(decoded[..<colon])
-            secret = FormFields.decode(decoded[decoded.index(after: colon)...])
-        }
+        let (id, secret) = SimulatedClientAuth.credentials(request, form: form)
         guard form["grant_type"] == "client_credentials" else { return Self.oauthError("unsupported_grant_type", status: .badRequest) }
-        guard let id, let secret, let client = clients.first(where: { $0.id == id }), Self.equal(client.secret, secret) else {
+        guard let id, let secret, let client = clients.first(where: { $0.id == id }), ConstantTime.equal(client.secret, secret) else {
             return Self.oauthError("invalid_client", status: .unauthorized)
         }
         let token = VDXPSimulator.random()
@@ -169,12 +163,6 @@ public final class NationalDataServices: Sendable {
             tokens[token] = (client.id, now.addingTimeInterval(Self.tokenLifetime))
         }
         return try Self.json(TokenAnswer(access_token: token, token_type: "Bearer", expires_in: Int(Self.tokenLifetime)))
-    }
-
-    /// Constant-time comparison of secrets.
-    static func equal(_ a: String, _ b: String) -> Bool {
-        let key = SymmetricKey(size: .bits256)
-        return HMAC<SHA256>.isValidAuthenticationCode(HMAC<SHA256>.authenticationCode(for: Array(a.utf8), using: key), authenticating: Array(b.utf8), using: key)
     }
 
     static func oauthError(_ code: String, status: HTTPResponse.Status) -> Response {

@@ -257,16 +257,8 @@ public final class VDXPSimulator: Sendable {
         try await delay()
         if faults.failToken { return Self.oauthError("server_error", "Lỗi mô phỏng", status: .internalServerError) }
         let form = FormFields(encoded: String(buffer: try await request.body.collect(upTo: 64 << 10)))
-        var clientID = form["client_id"]
-        var secret = form["client_secret"]
-        if let header = request.headers[.authorization], header.hasPrefix("Basic "),
-            let decoded = Data(base64Encoded: String(header.dropFirst(6))).flatMap({ String(data: $0, encoding: .utf8) }),
-            let colon = decoded.firstIndex(of: ":")
-        {
-            clientID = FormFields.decode(decoded[..<colon])
-            secret = FormFields.decode(decoded[decoded.index(after: colon)...])
-        }
-        guard let clientID, let client = clients[clientID], let secret, secret == client.secret else {
+        let (clientID, secret) = SimulatedClientAuth.credentials(request, form: form)
+        guard let clientID, let client = clients[clientID], let secret, ConstantTime.equal(secret, client.secret) else {
             return Self.oauthError("invalid_client", "Xác thực client thất bại", status: .unauthorized)
         }
         guard form["grant_type"] == "authorization_code", let code = form["code"],

@@ -45,9 +45,7 @@ enum Secrets {
 
     /// Constant-time equality of two strings (CSRF tokens, PKCE challenges).
     static func equal(_ a: String, _ b: String) -> Bool {
-        let key = SymmetricKey(size: .bits256)
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(a.utf8), using: key)
-        return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Array(b.utf8), using: key)
+        ConstantTime.equal(a, b)
     }
 }
 
