@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Core
+import Foundation
 import Logging
 
 /// Trục kết nối: thành viên, dịch vụ, cấp quyền, chuyển tiếp.
@@ -16,6 +17,7 @@ public struct GatewayModule: PlatformModule {
     let recorder: TransactionRecorder
     let transactions: TransactionStore
     let proxy: ProxyHandler
+    let health: HealthMonitor
     let changes = GatewayChanges()
     let logger = Logger(label: "lgsp.gateway")
 
@@ -48,6 +50,10 @@ public struct GatewayModule: PlatformModule {
             database: services.database, store: GrantStore(database: services.database), services: registry.store, members: memberStore,
             audit: services.audit, workingDays: WorkingDays(holidays: services.configuration.gateway.publicHolidays), changes: changes
         )
+        self.health = HealthMonitor(
+            database: services.database, store: HealthStore(database: services.database), services: registry.store, audit: services.audit,
+            client: Self.client, logger: Logger(label: "lgsp.gateway.health")
+        )
         let transactions = TransactionStore(database: services.database)
         self.transactions = transactions
         let recorder = TransactionRecorder(store: transactions, logger: Logger(label: "lgsp.gateway.transactions"))
@@ -63,7 +69,7 @@ public struct GatewayModule: PlatformModule {
 
     public func registerRoutes(on api: APIRouter) {
         MemberController(service: members).register(on: api)
-        ServiceController(registry: registry, members: members.store).register(on: api)
+        ServiceController(registry: registry, members: members.store, health: health.store).register(on: api)
         GrantController(grants: grants, members: members.store).register(on: api)
         ProxyController(handler: proxy).register(on: api)
         let log = TransactionController(store: transactions, recorder: recorder, members: members.store, statistics: CallStatistics(database: services.database))
@@ -71,20 +77,38 @@ public struct GatewayModule: PlatformModule {
         log.registerStatistics(on: api)
     }
 
-    /// Retires the services whose announced date has come, every minute.
+    /// Retires the services whose announced date has come, every minute; polls health URLs as they fall
+    /// due (looking every 5 seconds) and drops checks past their retention once an hour.
     public func runBackground() async throws {
-        while !Task.isCancelled {
-            do {
-                try await registry.retireDue()
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.error("Không ngừng được dịch vụ đến hạn", metadata: ["error": "\(SafeErrorDescription.describe(error))"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await repeatEvery(.seconds(60), "Không ngừng được dịch vụ đến hạn") { try await registry.retireDue() } }
+            group.addTask {
+                var lastPurge = Date.distantPast
+                await repeatEvery(.seconds(5), "Không kiểm tra được kết nối các dịch vụ") {
+                    try await health.checkDue()
+                    if Date().timeIntervalSince(lastPurge) >= 3600 {
+                        try await health.purge()
+                        lastPurge = Date()
+                    }
+                }
             }
-            try? await Task.sleep(for: .seconds(60))
         }
         // Shutdown: the server has stopped taking calls; what the transaction log still holds is written.
         let recorder = self.recorder
         await Task { await recorder.flush(within: .seconds(30)) }.value
+    }
+
+    /// Runs `work` until the task is cancelled, `period` apart; a failure is logged and tried again.
+    private func repeatEvery(_ period: Duration, _ failure: String, _ work: () async throws -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await work()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("\(failure)", metadata: ["error": "\(SafeErrorDescription.describe(error))"])
+            }
+            try? await Task.sleep(for: period)
+        }
     }
 }

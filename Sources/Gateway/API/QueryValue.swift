@@ -12,4 +12,25 @@ enum QueryValue {
         }
         return value
     }
+
+    /// A point in time given as ISO 8601 or a day (`YYYY-MM-DD`, Vietnam time), as the database stores
+    /// it; nil when absent; an error pointing at `name` when it is neither.
+    static func instant(_ request: Request, _ name: String, errors: inout [Problem.FieldError]) -> String? {
+        guard let text = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+        guard let date = Timestamp.date(from: text) ?? VietnamTime.date(ofISODay: text) else {
+            errors.append(.init(pointer: "/query/\(name)", message: "Thời điểm dạng ISO 8601 hoặc YYYY-MM-DD."))
+            return nil
+        }
+        return Timestamp.string(from: date)
+    }
+
+    /// A count between 1 and `maximum` (`default` when absent).
+    static func limit(_ request: Request, default value: Int, maximum: Int, errors: inout [Problem.FieldError]) -> Int {
+        guard let text = request.uri.queryParameters["limit"] else { return value }
+        guard let limit = Int(String(text)), (1...maximum).contains(limit) else {
+            errors.append(.init(pointer: "/query/limit", message: "Số nguyên từ 1 đến \(maximum)."))
+            return value
+        }
+        return limit
+    }
 }

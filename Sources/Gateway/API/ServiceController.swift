@@ -8,6 +8,7 @@ import Hummingbird
 struct ServiceController: Sendable {
     let registry: ServiceRegistry
     let members: MemberStore
+    let health: HealthStore
 
     static let tags = ["Dịch vụ"]
     static let base = "/api/v1/gateway/services"
@@ -17,6 +18,7 @@ struct ServiceController: Sendable {
         let tags = Self.tags
         let registry = self.registry
         let members = self.members
+        let health = self.health
         let id = APIParameter("id", in: .path, description: "Mã nội bộ của dịch vụ (svc_…)", required: true)
         let caller: @Sendable (AppRequestContext) async throws -> GatewayCaller = { try await GatewayCaller.resolve($0, members: members) }
 
@@ -159,6 +161,33 @@ struct ServiceController: Sendable {
             return try JSONResponse.make(["items": try await registry.store.events(service: service.id)])
         }
 
+        api.add(.get, "\(Self.base)/{id}/health", access: .authenticated, maxBodySize: 0, APIOperation(
+            "getServiceConnectionStatus", summary: "Trạng thái kết nối của dịch vụ do nền tảng thu thập theo chu kỳ đã đăng ký: lần kiểm tra gần nhất, số lần lỗi liên tiếp, tỷ lệ sẵn sàng 24 giờ và 30 ngày, các lần kiểm tra (mới trước)", tags: tags,
+            parameters: [
+                id, APIParameter("from", in: .query, description: "Từ thời điểm (ISO 8601)"), APIParameter("to", in: .query, description: "Trước thời điểm (ISO 8601)"),
+                APIParameter("limit", in: .query, description: "Số lần kiểm tra trả về (tối đa 1000, mặc định 100)"),
+            ],
+            responses: [APIResponse(200, "Trạng thái"), .problem(404, "Không có"), .problem(422, "Tham số sai")]
+        )) { request, context in
+            let service = try await Self.visible(try context.parameters.require("id"), to: try await caller(context), registry)
+            var errors: [Problem.FieldError] = []
+            let from = QueryValue.instant(request, "from", errors: &errors)
+            let to = QueryValue.instant(request, "to", errors: &errors)
+            let limit = QueryValue.limit(request, default: 100, maximum: 1000, errors: &errors)
+            guard errors.isEmpty else { throw Problem.validation(errors) }
+            let checks = try await health.checks(service: service.id, from: from, to: to, limit: limit)
+            let latest = try await health.checks(service: service.id, limit: HealthMonitor.riskAfter)
+            let now = Date()
+            let day = try await health.availability(service: service.id, since: Timestamp.string(from: now.addingTimeInterval(-86_400)))
+            let month = try await health.availability(service: service.id, since: Timestamp.string(from: now.addingTimeInterval(-30 * 86_400)))
+            let failures = latest.prefix { $0.outcome == .down }.count
+            return try JSONResponse.make(ServiceHealth(
+                serviceId: service.id, probe: service.health, current: latest.first, failuresInARow: failures,
+                atRisk: failures >= HealthMonitor.riskAfter, availability24h: day.ratio, checks24h: day.checks,
+                availability30d: month.ratio, checks30d: month.checks, items: checks
+            ))
+        }
+
         api.add(.get, "\(Self.base)/{id}/docs", access: .authenticated, maxBodySize: 0, APIOperation(
             "getServiceDocs", summary: "Tài liệu cho lập trình viên của bên sử dụng: cách gọi, thao tác, ví dụ, trạng thái, OpenAPI, đầu mối (HTML)", tags: tags,
             parameters: [id], responses: [APIResponse(200, "Trang HTML", contentType: "text/html"), .problem(404, "Không có")]
@@ -217,4 +246,21 @@ struct ServiceController: Sendable {
         }
         throw Problem.notFound("Không có dịch vụ “\(id)”.")
     }
+}
+
+/// What `GET …/services/{id}/health` answers.
+struct ServiceHealth: Codable, Sendable {
+    let serviceId: String
+    let probe: RegisteredService.HealthProbe?
+    /// The latest check.
+    let current: HealthCheck?
+    let failuresInARow: Int
+    /// `HealthMonitor.riskAfter` or more failed checks in a row (consumers got a `health-risk` notice).
+    let atRisk: Bool
+    /// Share of checks that found it up (nil: no check in the period).
+    let availability24h: Double?
+    let checks24h: Int
+    let availability30d: Double?
+    let checks30d: Int
+    let items: [HealthCheck]
 }

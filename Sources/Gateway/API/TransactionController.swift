@@ -37,14 +37,8 @@ struct TransactionController: Sendable {
                 consumerSystemId: query["consumerSystemId"].map(String.init), serviceId: query["serviceId"].map(String.init), involving: caller.system?.systemId
             )
             var errors: [Problem.FieldError] = []
-            for (name, keyPath) in [("from", \TransactionStore.Filter.from), ("to", \TransactionStore.Filter.to)] {
-                guard let text = query[Substring(name)].map(String.init) else { continue }
-                guard let date = Timestamp.date(from: text) ?? VietnamTime.date(ofISODay: text) else {
-                    errors.append(.init(pointer: "/query/\(name)", message: "Thời điểm dạng ISO 8601 hoặc YYYY-MM-DD."))
-                    continue
-                }
-                filter[keyPath: keyPath] = Timestamp.string(from: date)
-            }
+            filter.from = QueryValue.instant(request, "from", errors: &errors)
+            filter.to = QueryValue.instant(request, "to", errors: &errors)
             if let text = query["after"] {
                 if let after = Int64(String(text)) { filter.after = after } else { errors.append(.init(pointer: "/query/after", message: "Số nguyên.")) }
             }

@@ -154,7 +154,7 @@ struct ServiceStore: Sendable {
         try await database.sql.raw(
             """
             SELECT e.service_id, e.event, e.from_status, e.to_status, e.at, e.actor, e.details FROM gw_service_events e
-            WHERE e.event IN ('publish', 'deprecate', 'retirement-notice', 'retire', 'suspend', 'resume')
+            WHERE e.event IN ('publish', 'deprecate', 'retirement-notice', 'retire', 'suspend', 'resume', 'health-risk', 'health-recovered')
               AND e.service_id IN (SELECT service_id FROM gw_access_requests WHERE consumer_system_id = \(bind: system))
             ORDER BY e.id DESC LIMIT \(unsafeRaw: String(max(1, min(limit, 1000))))
             """

@@ -214,5 +214,23 @@ enum GatewayMigrations {
                 "CREATE INDEX gw_transactions_grant_day ON gw_transactions (grant_id, day)",
             ]
         },
+        Migration("0005_health_checks") { types in
+            [
+                // Connection status collected from providers' health URLs, kept ≥ 3 months (R-PL01-2.3.2).
+                """
+                CREATE TABLE gw_health_checks (
+                    id \(types.identityPrimaryKey),
+                    service_id TEXT NOT NULL REFERENCES gw_services (id),
+                    at \(types.timestamp) NOT NULL,
+                    outcome TEXT NOT NULL,
+                    http_status INTEGER,
+                    latency_ms DOUBLE PRECISION NOT NULL,
+                    error TEXT
+                )
+                """,
+                "CREATE INDEX gw_health_checks_service ON gw_health_checks (service_id, at)",
+                "CREATE INDEX gw_health_checks_at ON gw_health_checks (at)",
+            ]
+        },
     ]
 }
