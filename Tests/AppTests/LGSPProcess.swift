@@ -28,6 +28,8 @@ final class LGSPProcess: @unchecked Sendable {
     private let output = NIOLockedValueBox(Data())
     private let errors = NIOLockedValueBox(Data())
     let stdin = Pipe()
+    /// How many of the two output pipes reached end of file.
+    private let finished = NIOLockedValueBox(0)
 
     /// Starts `lgsp arguments…` with `environment` added to a clean environment.
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
@@ -41,14 +43,12 @@ final class LGSPProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin
-        out.fileHandleForReading.readabilityHandler = { [output] handle in
-            let data = handle.availableData
-            output.withLockedValue { $0.append(data) }
-        }
-        err.fileHandleForReading.readabilityHandler = { [errors] handle in
-            let data = handle.availableData
-            errors.withLockedValue { $0.append(data) }
-        }
+        // Each pipe is read by a thread of its own with blocking reads until end of file. Not
+        // `readabilityHandler`: its dispatch read source outlives the pipe in swift-corelibs-foundation,
+        // and once the descriptor number is reused (a socket, a database file) libdispatch's event loop
+        // crashes the whole test process (signal 11 in `_dispatch_event_loop_drain`).
+        Self.collect(out.fileHandleForReading, into: output, finished: finished)
+        Self.collect(err.fileHandleForReading, into: errors, finished: finished)
         try process.run()
     }
 
@@ -65,8 +65,11 @@ final class LGSPProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // Let the readability handlers drain.
-        try await Task.sleep(for: .milliseconds(50))
+        // Everything the process wrote is read once both pipes are at end of file.
+        let drained = ContinuousClock.now + .seconds(5)
+        while finished.withLockedValue({ $0 }) < 2, ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         return process.terminationStatus
     }
 
@@ -80,6 +83,17 @@ final class LGSPProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         return standardOutput
+    }
+
+    private static func collect(_ handle: FileHandle, into box: NIOLockedValueBox<Data>, finished: NIOLockedValueBox<Int>) {
+        Thread {
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                box.withLockedValue { $0.append(data) }
+            }
+            finished.withLockedValue { $0 += 1 }
+        }.start()
     }
 
     func signal(_ signal: Int32) {
