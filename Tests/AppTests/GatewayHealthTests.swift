@@ -61,6 +61,16 @@ import Testing
                 var status = try await gw.send(.get, "\(Self.services)/\(service)/health", bearer: consumerToken)
                 #expect(status.status == .ok)
                 #expect(status.json?["atRisk"]?.boolValue == true && status.json?["failuresInARow"]?.intValue == 3)
+                // The operator's board: polled services, those at risk first; `?atRisk=true` only them.
+                let healthy = try await gw.service(system: provider, code: "khai-sinh", upstream: "\(upstream.url)/api", bearer: providerToken,
+                                                   extra: #", "health": {"url": "\#(upstream.url)/health", "level": 1, "intervalSeconds": 600}"#)
+                try await monitor.checkDue(now: start.addingTimeInterval(241))
+                let board = try await gw.send(.get, "/api/v1/gateway/health", bearer: gw.operatorToken)
+                #expect(board.json?["items"]?.arrayValue?.map { $0["serviceId"]?.stringValue ?? "" } == [service, healthy])
+                #expect(board.json?["items"]?.arrayValue?.map { $0["atRisk"]?.boolValue ?? false } == [true, false])
+                let risky = try await gw.send(.get, "/api/v1/gateway/health?atRisk=true", bearer: consumerToken)
+                #expect(risky.json?["items"]?.arrayValue?.compactMap { $0["code"]?.stringValue } == ["ho-tich"])
+                #expect(try await gw.send(.get, "/api/v1/gateway/health?atRisk=co", bearer: consumerToken).status == .unprocessableContent)
                 // A fourth failure does not warn again; an unreachable URL is down too.
                 let gone = try await gw.json(.patch, "\(Self.services)/\(service)", bearer: providerToken, #"{"health": {"url": "http://127.0.0.1:9/health", "level": 2, "intervalSeconds": 60}}"#)
                 #expect(gone.status == .ok)
@@ -91,7 +101,7 @@ import Testing
 
                 // Kept at least three months: a purge 95 days on keeps every check, 101 days on none.
                 #expect(try await monitor.purge(now: start.addingTimeInterval(95 * 86_400)) == 0)
-                #expect(try await monitor.purge(now: start.addingTimeInterval(101 * 86_400)) == 8)
+                #expect(try await monitor.purge(now: start.addingTimeInterval(101 * 86_400)) == 9)
                 #expect(try await gw.send(.get, "\(Self.services)/\(service)/health", bearer: providerToken).json?["items"]?.arrayValue?.isEmpty == true)
             }
         } catch {

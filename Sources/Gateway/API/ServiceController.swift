@@ -161,6 +161,32 @@ struct ServiceController: Sendable {
             return try JSONResponse.make(["items": try await registry.store.events(service: service.id)])
         }
 
+        api.add(.get, "/api/v1/gateway/health", access: .authenticated, maxBodySize: 0, APIOperation(
+            "listConnectionStatus", summary: "Bảng theo dõi kết nối: mọi dịch vụ đang được kiểm tra định kỳ (đã công bố hoặc lỗi thời) với lần kiểm tra gần nhất, số lần lỗi liên tiếp và cảnh báo nguy cơ mất kết nối; dịch vụ có nguy cơ đứng trước", tags: tags,
+            parameters: [APIParameter("atRisk", in: .query, description: "true: chỉ các dịch vụ có nguy cơ mất kết nối")],
+            responses: [APIResponse(200, "Danh sách"), .problem(422, "Tham số sai")]
+        )) { request, context in
+            _ = try await caller(context)
+            let onlyAtRisk: Bool
+            switch request.uri.queryParameters["atRisk"] {
+            case nil, "false": onlyAtRisk = false
+            case "true": onlyAtRisk = true
+            default: throw Problem.validation([.init(pointer: "/query/atRisk", message: "true hoặc false.")])
+            }
+            var items: [ConnectionStatus] = []
+            for service in try await registry.store.services(.init(statuses: [.published, .deprecated], limit: 1000)) where service.health != nil {
+                let latest = try await health.latest(service: service.id)
+                let atRisk = latest.failuresInARow >= HealthMonitor.riskAfter
+                if onlyAtRisk, !atRisk { continue }
+                items.append(ConnectionStatus(
+                    serviceId: service.id, code: service.code, version: service.version, name: service.name, status: service.status,
+                    suspended: service.suspendedAt != nil, probe: service.health, current: latest.current, failuresInARow: latest.failuresInARow, atRisk: atRisk
+                ))
+            }
+            items.sort { ($0.atRisk ? 0 : 1, $0.code, $0.version) < ($1.atRisk ? 0 : 1, $1.code, $1.version) }
+            return try JSONResponse.make(["items": items])
+        }
+
         api.add(.get, "\(Self.base)/{id}/health", access: .authenticated, maxBodySize: 0, APIOperation(
             "getServiceConnectionStatus", summary: "Trạng thái kết nối của dịch vụ do nền tảng thu thập theo chu kỳ đã đăng ký: lần kiểm tra gần nhất, số lần lỗi liên tiếp, tỷ lệ sẵn sàng 24 giờ và 30 ngày, các lần kiểm tra (mới trước)", tags: tags,
             parameters: [
@@ -176,14 +202,13 @@ struct ServiceController: Sendable {
             let limit = QueryValue.limit(request, default: 100, maximum: 1000, errors: &errors)
             guard errors.isEmpty else { throw Problem.validation(errors) }
             let checks = try await health.checks(service: service.id, from: from, to: to, limit: limit)
-            let latest = try await health.checks(service: service.id, limit: HealthMonitor.riskAfter)
+            let latest = try await health.latest(service: service.id)
             let now = Date()
             let day = try await health.availability(service: service.id, since: Timestamp.string(from: now.addingTimeInterval(-86_400)))
             let month = try await health.availability(service: service.id, since: Timestamp.string(from: now.addingTimeInterval(-30 * 86_400)))
-            let failures = latest.prefix { $0.outcome == .down }.count
             return try JSONResponse.make(ServiceHealth(
-                serviceId: service.id, probe: service.health, current: latest.first, failuresInARow: failures,
-                atRisk: failures >= HealthMonitor.riskAfter, availability24h: day.ratio, checks24h: day.checks,
+                serviceId: service.id, probe: service.health, current: latest.current, failuresInARow: latest.failuresInARow,
+                atRisk: latest.failuresInARow >= HealthMonitor.riskAfter, availability24h: day.ratio, checks24h: day.checks,
                 availability30d: month.ratio, checks30d: month.checks, items: checks
             ))
         }
@@ -263,4 +288,18 @@ struct ServiceHealth: Codable, Sendable {
     let availability30d: Double?
     let checks30d: Int
     let items: [HealthCheck]
+}
+
+/// One line of `GET /api/v1/gateway/health`.
+struct ConnectionStatus: Codable, Sendable {
+    let serviceId: String
+    let code: String
+    let version: String
+    let name: String
+    let status: RegisteredService.Status
+    let suspended: Bool
+    let probe: RegisteredService.HealthProbe?
+    let current: HealthCheck?
+    let failuresInARow: Int
+    let atRisk: Bool
 }

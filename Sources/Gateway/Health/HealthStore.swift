@@ -35,6 +35,12 @@ struct HealthStore: Sendable {
         return try await (sql ?? database.sql).raw(query).all().map(Self.decode)
     }
 
+    /// A service's latest check and how many checks in a row, up to `HealthMonitor.riskAfter`, failed.
+    func latest(service id: String) async throws -> (current: HealthCheck?, failuresInARow: Int) {
+        let recent = try await checks(service: id, limit: HealthMonitor.riskAfter)
+        return (recent.first, recent.prefix { $0.outcome == .down }.count)
+    }
+
     /// Share of checks that found the service up since `from`, and how many there were.
     func availability(service id: String, since from: String) async throws -> (ratio: Double?, checks: Int) {
         let row = try await database.sql.raw(
