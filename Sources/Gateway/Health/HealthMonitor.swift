@@ -25,12 +25,15 @@ struct HealthMonitor: Sendable {
     /// The longest a probe may take, whatever the interval.
     static let maxProbeSeconds = 10
 
-    /// Polls every service whose interval has passed since its last check (all of them at once, each
-    /// bounded by its timeout); returns the checks made.
+    /// Probes polled at once, at most.
+    static let concurrentProbes = 32
+
+    /// Polls every service whose interval has passed since its last check (up to `concurrentProbes` at
+    /// a time, each bounded by its timeout); returns the checks made.
     @discardableResult
     func checkDue(now: Date = Date()) async throws -> [HealthCheck] {
         let last = try await store.lastChecked()
-        let due = try await services.services(.init(statuses: [.published, .deprecated], limit: 1000)).filter { service in
+        let due = try await services.polled().filter { service in
             guard let probe = service.health else { return false }
             guard let previous = last[service.id].flatMap(Timestamp.date(from:)) else { return true }
             // Stored times keep milliseconds: a check is due from a second before its interval has passed.
@@ -38,10 +41,16 @@ struct HealthMonitor: Sendable {
         }
         guard !due.isEmpty else { return [] }
         return try await withThrowingTaskGroup(of: HealthCheck.self) { group in
-            for service in due {
-                group.addTask { try await record(await probe(service, now: now), service: service) }
-            }
             var made: [HealthCheck] = []
+            var running = 0
+            for service in due {
+                if running == Self.concurrentProbes, let check = try await group.next() {
+                    made.append(check)
+                    running -= 1
+                }
+                group.addTask { try await record(await probe(service, now: now), service: service) }
+                running += 1
+            }
             for try await check in group { made.append(check) }
             return made
         }

@@ -126,6 +126,17 @@ struct ServiceStore: Sendable {
         return try await database.sql.raw(query).all().map(Self.decode)
     }
 
+    /// Published and deprecated services with a health probe: what the health monitor polls (every one
+    /// of them, not a page).
+    func polled() async throws -> [RegisteredService] {
+        try await database.sql.raw(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM gw_services s JOIN gw_systems y ON y.id = s.system_id
+            WHERE s.status IN ('published', 'deprecated') AND s.health IS NOT NULL ORDER BY s.code, s.version
+            """
+        ).all().map(Self.decode).filter { $0.health != nil }
+    }
+
     /// Services whose announced retirement date has come.
     func dueForRetirement(at now: String) async throws -> [String] {
         try await database.sql.raw(
