@@ -98,6 +98,7 @@ struct Platform: Sendable {
     }
 
     func close() async {
+        for module in modules { await module.shutdown() }
         await database.close()
     }
 }

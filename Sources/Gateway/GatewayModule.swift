@@ -95,6 +95,12 @@ public struct GatewayModule: PlatformModule {
             }
         }
         // Shutdown: the server has stopped taking calls; what the transaction log still holds is written.
+        await shutdown()
+    }
+
+    /// Writes what the transaction log still holds (within 30 s; after that the loss is logged and the
+    /// drain stops retrying, so nothing keeps writing to a closed database).
+    public func shutdown() async {
         let recorder = self.recorder
         await Task { await recorder.flush(within: .seconds(30)) }.value
     }

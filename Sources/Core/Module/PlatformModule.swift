@@ -13,6 +13,9 @@ public protocol PlatformModule: Sendable {
     /// Background work while the server runs (scheduled synchronization, outbound deliveries). Returns
     /// when the task is cancelled (graceful shutdown); throws only on a failure the process cannot survive.
     func runBackground() async throws
+    /// Last work before the database closes (what is still queued for it is written); called once the
+    /// server and the background work have stopped, or when a test's platform closes.
+    func shutdown() async
 }
 
 extension PlatformModule {
@@ -21,6 +24,7 @@ extension PlatformModule {
     public var healthChecks: [any HealthCheck] { [] }
     public func prepare() async throws {}
     public func runBackground() async throws {}
+    public func shutdown() async {}
     public var migrationSet: MigrationSet { MigrationSet(module: name, migrations: migrations) }
 }
 
