@@ -5,7 +5,8 @@
 #   (c) lgsp's gateway /gw/… to it — token check, grant check, rate limit (set far above the load) and
 #       the transaction log all on.
 # Each at full load (requests/s, p50/p99), then each at 50 % of (c)'s peak rate (wrk's per-connection
-# delay) for the latency the gateway adds. Prints (c)/(b) and the CPU lgsp used per request.
+# delay, exponential so the connections act as independent clients; then fixed, all in step, for
+# reference) for the latency the gateway adds. Prints (c)/(b) and the CPU lgsp used per request.
 # Release build, SQLite, production settings.
 # Targets (issue #8): (c)/(b) ≥ 0.8; p99 added latency ≤ 2 ms at 50 % of peak load.
 #
@@ -87,7 +88,14 @@ curl -fs -H "$auth" "http://127.0.0.1:$port/gw/do/v1/items/1" >/dev/null || { ec
 # wrk's Lua: an optional per-connection delay (ms) between requests, for a given offered rate.
 cat > "$work/pace.lua" <<'LUA'
 local pause = tonumber(os.getenv("PACE_MS") or "0")
-function delay() return pause end
+local random = os.getenv("PACE_RANDOM") == "1"
+function init(args) math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000) end
+-- Fixed pauses keep the connections in step (all of them send at once, every pause); exponential
+-- pauses with the same mean spread the requests out as independent clients would.
+function delay()
+  if random then return -math.log(1 - math.random()) * pause end
+  return pause
+end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %.1f %.3f %.3f %.3f\n", summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.mean / 1000))
@@ -108,23 +116,35 @@ c0=$(cpu)
 read -r c_rps c_p50 c_p99 _ < <(run lgsp "http://127.0.0.1:$port/gw/do/v1/items/1")
 c1=$(cpu)
 printf "%-34s %10s %9s %9s\n" "(c) lgsp gateway" "$c_rps" "$c_p50" "$c_p99"
-# Half of (c)'s peak, offered by every connection pausing between requests.
+# Half of (c)'s peak, offered by every connection pausing between requests: first as independent
+# clients (exponential pauses of that mean), the load the target is about; then with the connections
+# in step (the same fixed pause for all, so all 50 send at once), a harsher burst pattern, for reference.
 half=$(python3 -c "print($c_rps / 2)")
 pace=$(python3 -c "print(max(0, round($connections / $half * 1000, 3)))")
-printf "%-34s %10s %9s %9s\n" "at 50 % of (c)'s peak (${pace} ms pause)" "req/s" "p50 ms" "p99 ms"
+printf "%-34s %10s %9s %9s\n" "at 50 % of (c)'s peak (mean ${pace} ms pause)" "req/s" "p50 ms" "p99 ms"
+export PACE_RANDOM=1
 read -r ha_rps ha_p50 ha_p99 _ < <(run upstream "http://127.0.0.1:$upstream_port/api/items/1" "$pace")
 printf "%-34s %10s %9s %9s\n" "(a) upstream directly" "$ha_rps" "$ha_p50" "$ha_p99"
 read -r hb_rps hb_p50 hb_p99 _ < <(run nginx "http://127.0.0.1:$proxy_port/gw/do/v1/items/1" "$pace")
 printf "%-34s %10s %9s %9s\n" "(b) nginx reverse proxy" "$hb_rps" "$hb_p50" "$hb_p99"
 read -r hc_rps hc_p50 hc_p99 _ < <(run lgsp "http://127.0.0.1:$port/gw/do/v1/items/1" "$pace")
 printf "%-34s %10s %9s %9s\n" "(c) lgsp gateway" "$hc_rps" "$hc_p50" "$hc_p99"
+export PACE_RANDOM=0
+printf "%-34s %10s %9s %9s\n" "same rate, connections in step" "req/s" "p50 ms" "p99 ms"
+read -r sa_rps sa_p50 sa_p99 _ < <(run upstream "http://127.0.0.1:$upstream_port/api/items/1" "$pace")
+printf "%-34s %10s %9s %9s\n" "(a) upstream directly" "$sa_rps" "$sa_p50" "$sa_p99"
+read -r sb_rps sb_p50 sb_p99 _ < <(run nginx "http://127.0.0.1:$proxy_port/gw/do/v1/items/1" "$pace")
+printf "%-34s %10s %9s %9s\n" "(b) nginx reverse proxy" "$sb_rps" "$sb_p50" "$sb_p99"
+read -r sc_rps sc_p50 sc_p99 _ < <(run lgsp "http://127.0.0.1:$port/gw/do/v1/items/1" "$pace")
+printf "%-34s %10s %9s %9s\n" "(c) lgsp gateway" "$sc_rps" "$sc_p50" "$sc_p99"
 logged=$(curl -fs -H "$auth" "http://127.0.0.1:$port/api/v1/gateway/stats" | python3 -c 'import json,sys; print(sum(r["calls"] for r in json.load(sys.stdin)["items"]))')
-python3 - "$c_rps" "$b_rps" "$hc_p99" "$ha_p99" "$c0" "$c1" "$seconds" "$logged" <<'PY'
+python3 - "$c_rps" "$b_rps" "$hc_p99" "$ha_p99" "$c0" "$c1" "$seconds" "$logged" "$sc_p99" "$sa_p99" "$hb_p99" "$sb_p99" <<'PY'
 import sys
-c, b, hc99, ha99, c0, c1, seconds, logged = map(float, sys.argv[1:])
+c, b, hc99, ha99, c0, c1, seconds, logged, sc99, sa99, hb99, sb99 = map(float, sys.argv[1:])
 cores = (c1 - c0) / 100 / seconds
 ratio, added = c / b, hc99 - ha99
-print(f"(c)/(b) = {ratio:.2f}; p99 added by the gateway at 50 % load = {added:.2f} ms")
+print(f"(c)/(b) = {ratio:.2f}; p99 added by the gateway at 50 % load = {added:.2f} ms (nginx adds {hb99 - ha99:.2f}); "
+      f"with the connections in step {sc99 - sa99:.2f} ms (nginx {sb99 - sa99:.2f})")
 print(f"lgsp used {cores:.2f} cores at full load: {c / cores:,.0f} requests/s per core (Kong 3.11 with key-auth + rate limiting publishes about 5,700 per vCPU)")
 print(f"transaction log: {int(logged):,} calls recorded")
 ok = ratio >= 0.8 and added <= 2
