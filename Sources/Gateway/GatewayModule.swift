@@ -79,27 +79,19 @@ public struct GatewayModule: PlatformModule {
     }
 
     /// Retires the services whose announced date has come, every minute; polls health URLs as they fall
-    /// due (looking every 5 seconds) and drops checks past their retention once an hour.
+    /// due (looking every 2 seconds); drops checks past their retention once an hour. What the
+    /// transaction log still holds is written by `shutdown()`, before the database closes.
     public func runBackground() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await repeatEvery(.seconds(60), "Không ngừng được dịch vụ đến hạn") { try await registry.retireDue() } }
-            group.addTask {
-                var lastPurge = Date.distantPast
-                await repeatEvery(.seconds(5), "Không kiểm tra được kết nối các dịch vụ") {
-                    try await health.checkDue()
-                    if Date().timeIntervalSince(lastPurge) >= 3600 {
-                        try await health.purge()
-                        lastPurge = Date()
-                    }
-                }
-            }
+            group.addTask { await repeatEvery(.seconds(2), "Không kiểm tra được kết nối các dịch vụ") { try await health.checkDue() } }
+            group.addTask { await repeatEvery(.seconds(3600), "Không xóa được kết quả kiểm tra kết nối quá hạn lưu") { try await health.purge() } }
         }
-        // Shutdown: the server has stopped taking calls; what the transaction log still holds is written.
-        await shutdown()
     }
 
     /// Writes what the transaction log still holds (within 30 s; after that the loss is logged and the
-    /// drain stops retrying, so nothing keeps writing to a closed database).
+    /// drain stops retrying, so nothing keeps writing to a closed database). Called once, when the
+    /// platform closes.
     public func shutdown() async {
         let recorder = self.recorder
         await Task { await recorder.flush(within: .seconds(30)) }.value

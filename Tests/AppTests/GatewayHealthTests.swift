@@ -68,19 +68,23 @@ import Testing
                 let board = try await gw.send(.get, "/api/v1/gateway/health", bearer: gw.operatorToken)
                 #expect(board.json?["items"]?.arrayValue?.map { $0["serviceId"]?.stringValue ?? "" } == [service, healthy])
                 #expect(board.json?["items"]?.arrayValue?.map { $0["atRisk"]?.boolValue ?? false } == [true, false])
-                let risky = try await gw.send(.get, "/api/v1/gateway/health?atRisk=true", bearer: consumerToken)
+                let risky = try await gw.send(.get, "/api/v1/gateway/health?atRisk=true", bearer: gw.operatorToken)
                 #expect(risky.json?["items"]?.arrayValue?.compactMap { $0["code"]?.stringValue } == ["ho-tich"])
-                #expect(try await gw.send(.get, "/api/v1/gateway/health?atRisk=co", bearer: consumerToken).status == .unprocessableContent)
+                #expect(try await gw.send(.get, "/api/v1/gateway/health?atRisk=co", bearer: gw.operatorToken).status == .unprocessableContent)
+                #expect(try await gw.send(.get, "/api/v1/gateway/health", bearer: consumerToken).status == .forbidden)
                 // A fourth failure does not warn again; an unreachable URL is down too.
                 let gone = try await gw.json(.patch, "\(Self.services)/\(service)", bearer: providerToken, #"{"health": {"url": "http://127.0.0.1:9/health", "level": 2, "intervalSeconds": 60}}"#)
                 #expect(gone.status == .ok)
                 let unreachable = try await monitor.checkDue(now: start.addingTimeInterval(300))
                 #expect(unreachable.first?.error == "unreachable" && unreachable.first?.httpStatus == nil)
                 #expect(try await notices(gw, consumerToken) == ["health-risk"])
+                status = try await gw.send(.get, "\(Self.services)/\(service)/health", bearer: providerToken)
+                #expect(status.json?["failuresInARow"]?.intValue == 4)
 
-                // It answers again: recovered, noticed once.
+                // It answers again: recovered after two good checks in a row, noticed once.
                 _ = try await gw.json(.patch, "\(Self.services)/\(service)", bearer: providerToken, #"{"health": {"url": "\#(upstream.url)/health", "level": 2, "intervalSeconds": 60}}"#)
                 try await monitor.checkDue(now: start.addingTimeInterval(360))
+                #expect(try await notices(gw, consumerToken) == ["health-risk"])
                 try await monitor.checkDue(now: start.addingTimeInterval(420))
                 #expect(try await notices(gw, consumerToken) == ["health-recovered", "health-risk"])
                 status = try await gw.send(.get, "\(Self.services)/\(service)/health?limit=3", bearer: consumerToken)
@@ -99,9 +103,17 @@ import Testing
                 #expect(try await gw.send(.get, "\(Self.services)/\(draft)/health", bearer: consumerToken).status == .notFound)
                 #expect(try await gw.send(.get, "\(Self.services)/\(draft)/health", bearer: providerToken).json?["checks30d"]?.intValue == 0)
 
+                // Two processes polling one database probe a due service once: each probe is claimed first.
+                async let one = monitor.checkDue(now: start.addingTimeInterval(480))
+                async let other = monitor.checkDue(now: start.addingTimeInterval(480))
+                #expect(try await one.count + other.count == 1)
+                // A suspended service is not polled (maintenance is not an outage).
+                #expect(try await gw.json(.post, "\(Self.services)/\(service)/suspend", bearer: providerToken, #"{"reason": "Bảo trì"}"#).status == .ok)
+                #expect(try await monitor.checkDue(now: start.addingTimeInterval(600)).isEmpty)
+
                 // Kept at least three months: a purge 95 days on keeps every check, 101 days on none.
                 #expect(try await monitor.purge(now: start.addingTimeInterval(95 * 86_400)) == 0)
-                #expect(try await monitor.purge(now: start.addingTimeInterval(101 * 86_400)) == 9)
+                #expect(try await monitor.purge(now: start.addingTimeInterval(101 * 86_400)) == 10)
                 #expect(try await gw.send(.get, "\(Self.services)/\(service)/health", bearer: providerToken).json?["items"]?.arrayValue?.isEmpty == true)
             }
         } catch {

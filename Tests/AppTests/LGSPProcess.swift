@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LGSPTesting
 import NIOConcurrencyHelpers
 
@@ -67,7 +70,9 @@ final class LGSPProcess: @unchecked Sendable {
         }
         // Everything the process wrote is read once both pipes are at end of file.
         let drained = ContinuousClock.now + .seconds(5)
-        while finished.withLockedValue({ $0 }) < 2, ContinuousClock.now < drained {
+        while finished.withLockedValue({ $0 }) < 2 {
+            // Something the process started still holds its output open: what was read may be partial.
+            guard ContinuousClock.now < drained else { throw Timeout(what: "end of output of lgsp \(process.arguments ?? [])") }
             try await Task.sleep(for: .milliseconds(5))
         }
         return process.terminationStatus
@@ -87,10 +92,15 @@ final class LGSPProcess: @unchecked Sendable {
 
     private static func collect(_ handle: FileHandle, into box: NIOLockedValueBox<Data>, finished: NIOLockedValueBox<Int>) {
         Thread {
+            // Plain read(2): what is there as soon as it is there (`read(upToCount:)` waits for the whole
+            // count), and an error ends the loop (`availableData` would stop the test process).
+            let descriptor = handle.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 64 << 10)
             while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                box.withLockedValue { $0.append(data) }
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                box.withLockedValue { $0.append(contentsOf: buffer[0..<count]) }
             }
             finished.withLockedValue { $0 += 1 }
         }.start()

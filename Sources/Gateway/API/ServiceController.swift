@@ -162,25 +162,27 @@ struct ServiceController: Sendable {
         }
 
         api.add(.get, "/api/v1/gateway/health", access: .authenticated, maxBodySize: 0, APIOperation(
-            "listConnectionStatus", summary: "Bảng theo dõi kết nối: mọi dịch vụ đang được kiểm tra định kỳ (đã công bố hoặc lỗi thời) với lần kiểm tra gần nhất, số lần lỗi liên tiếp và cảnh báo nguy cơ mất kết nối; dịch vụ có nguy cơ đứng trước", tags: tags,
+            "listConnectionStatus", summary: "Bảng theo dõi kết nối của người vận hành: mọi dịch vụ đang được kiểm tra định kỳ (đã công bố hoặc lỗi thời) với lần kiểm tra gần nhất, số lần lỗi liên tiếp và cảnh báo nguy cơ mất kết nối; dịch vụ có nguy cơ đứng trước", tags: tags,
             parameters: [APIParameter("atRisk", in: .query, description: "true: chỉ các dịch vụ có nguy cơ mất kết nối")],
-            responses: [APIResponse(200, "Danh sách"), .problem(422, "Tham số sai")]
+            responses: [APIResponse(200, "Danh sách"), .problem(403, "Chỉ người vận hành"), .problem(422, "Tham số sai")]
         )) { request, context in
-            _ = try await caller(context)
+            guard try await caller(context).isOperator else {
+                throw Problem(.forbidden, detail: "Chỉ người vận hành trục kết nối xem được bảng theo dõi; hệ thống xem trạng thái từng dịch vụ tại …/services/{id}/health.")
+            }
             let onlyAtRisk: Bool
             switch request.uri.queryParameters["atRisk"] {
             case nil, "false": onlyAtRisk = false
             case "true": onlyAtRisk = true
             default: throw Problem.validation([.init(pointer: "/query/atRisk", message: "true hoặc false.")])
             }
+            let states = try await health.states()
             var items: [ConnectionStatus] = []
-            for service in try await registry.store.services(.init(statuses: [.published, .deprecated], limit: 1000)) where service.health != nil {
-                let latest = try await health.latest(service: service.id)
-                let atRisk = latest.failuresInARow >= HealthMonitor.riskAfter
-                if onlyAtRisk, !atRisk { continue }
+            for service in try await registry.store.polled() {
+                let state = states[service.id] ?? .unknown
+                if onlyAtRisk, !state.atRisk { continue }
                 items.append(ConnectionStatus(
                     serviceId: service.id, code: service.code, version: service.version, name: service.name, status: service.status,
-                    suspended: service.suspendedAt != nil, probe: service.health, current: latest.current, failuresInARow: latest.failuresInARow, atRisk: atRisk
+                    suspended: service.suspendedAt != nil, probe: service.health, current: state.current, failuresInARow: state.failures, atRisk: state.atRisk
                 ))
             }
             items.sort { ($0.atRisk ? 0 : 1, $0.code, $0.version) < ($1.atRisk ? 0 : 1, $1.code, $1.version) }
@@ -202,13 +204,13 @@ struct ServiceController: Sendable {
             let limit = QueryValue.limit(request, default: 100, maximum: 1000, errors: &errors)
             guard errors.isEmpty else { throw Problem.validation(errors) }
             let checks = try await health.checks(service: service.id, from: from, to: to, limit: limit)
-            let latest = try await health.latest(service: service.id)
+            let state = try await health.state(service: service.id)
             let now = Date()
             let day = try await health.availability(service: service.id, since: Timestamp.string(from: now.addingTimeInterval(-86_400)))
             let month = try await health.availability(service: service.id, since: Timestamp.string(from: now.addingTimeInterval(-30 * 86_400)))
             return try JSONResponse.make(ServiceHealth(
-                serviceId: service.id, probe: service.health, current: latest.current, failuresInARow: latest.failuresInARow,
-                atRisk: latest.failuresInARow >= HealthMonitor.riskAfter, availability24h: day.ratio, checks24h: day.checks,
+                serviceId: service.id, probe: service.health, current: state.current, failuresInARow: state.failures,
+                atRisk: state.atRisk, availability24h: day.ratio, checks24h: day.checks,
                 availability30d: month.ratio, checks30d: month.checks, items: checks
             ))
         }
@@ -280,7 +282,8 @@ struct ServiceHealth: Codable, Sendable {
     /// The latest check.
     let current: HealthCheck?
     let failuresInARow: Int
-    /// `HealthMonitor.riskAfter` or more failed checks in a row (consumers got a `health-risk` notice).
+    /// `HealthMonitor.riskAfter` failed checks in a row and not yet `recoverAfter` successes since
+    /// (consumers got a `health-risk` notice).
     let atRisk: Bool
     /// Share of checks that found it up (nil: no check in the period).
     let availability24h: Double?

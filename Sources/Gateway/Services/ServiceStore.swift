@@ -126,8 +126,8 @@ struct ServiceStore: Sendable {
         return try await database.sql.raw(query).all().map(Self.decode)
     }
 
-    /// Published and deprecated services with a health probe: what the health monitor polls (every one
-    /// of them, not a page).
+    /// Published and deprecated services with a health probe (every one of them, not a page): what the
+    /// health monitor polls, unless suspended.
     func polled() async throws -> [RegisteredService] {
         try await database.sql.raw(
             """

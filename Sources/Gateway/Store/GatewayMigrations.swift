@@ -230,6 +230,24 @@ enum GatewayMigrations {
                 """,
                 "CREATE INDEX gw_health_checks_service ON gw_health_checks (service_id, at)",
                 "CREATE INDEX gw_health_checks_at ON gw_health_checks (at)",
+                // Each polled service's state: when it is next due (a process claims a probe by moving
+                // it on, so two processes never probe the same service twice), its latest check, and how
+                // many checks in a row failed or succeeded.
+                """
+                CREATE TABLE gw_health_state (
+                    service_id TEXT PRIMARY KEY REFERENCES gw_services (id),
+                    next_due \(types.timestamp) NOT NULL,
+                    last_at \(types.timestamp),
+                    last_outcome TEXT,
+                    last_http_status INTEGER,
+                    last_latency_ms DOUBLE PRECISION,
+                    last_error TEXT,
+                    failures INTEGER NOT NULL,
+                    successes INTEGER NOT NULL,
+                    at_risk INTEGER NOT NULL
+                )
+                """,
+                "CREATE INDEX gw_health_state_due ON gw_health_state (next_due)",
             ]
         },
     ]
