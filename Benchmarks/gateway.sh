@@ -92,8 +92,9 @@ local random = os.getenv("PACE_RANDOM") == "1"
 function init(args) math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000) end
 -- Fixed pauses keep the connections in step (all of them send at once, every pause); exponential
 -- pauses with the same mean spread the requests out as independent clients would. wrk takes whole
--- milliseconds, so both are rounded up or down at random to keep their mean. Still a closed loop: a
--- connection pauses after its answer, so a slow server is offered a little less.
+-- milliseconds: the exponential ones are rounded up or down at random to keep their mean, the fixed one
+-- to the nearest (rounding it at random would let the connections drift out of step). Still a closed
+-- loop: a connection pauses after its answer, so a slow server is offered a little less.
 local function whole(ms)
   local floor = math.floor(ms)
   if math.random() < ms - floor then return floor + 1 end
@@ -101,7 +102,7 @@ local function whole(ms)
 end
 function delay()
   if random then return whole(-math.log(1 - math.random()) * pause) end
-  return whole(pause)
+  return math.floor(pause + 0.5)
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %.1f %.3f %.3f %.3f\n", summary.requests / (summary.duration / 1e6),
