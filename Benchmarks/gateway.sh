@@ -129,22 +129,24 @@ printf "%-34s %10s %9s %9s\n" "(c) lgsp gateway" "$c_rps" "$c_p50" "$c_p99"
 # in step (the same fixed pause for all, so all 50 send at once), a harsher burst pattern, for reference.
 half=$(python3 -c "print($c_rps / 2)")
 pace=$(python3 -c "print(max(0, round($connections / $half * 1000, 3)))")
+# The three targets at `pace`, PACE_RANDOM=$1; prints their rows and leaves their p99s in `p99s`.
+targets=("(a) upstream directly|http://127.0.0.1:$upstream_port/api/items/1" "(b) nginx reverse proxy|http://127.0.0.1:$proxy_port/gw/do/v1/items/1"
+         "(c) lgsp gateway|http://127.0.0.1:$port/gw/do/v1/items/1")
+half_load() {
+  export PACE_RANDOM=$1
+  p99s=()
+  for target in "${targets[@]}"; do
+    read -r rps p50 p99 _ < <(run "${target%%|*}" "${target#*|}" "$pace")
+    printf "%-34s %10s %9s %9s\n" "${target%%|*}" "$rps" "$p50" "$p99"
+    p99s+=("$p99")
+  done
+}
 printf "%-34s %10s %9s %9s\n" "at 50 % of (c)'s peak (mean ${pace} ms pause)" "req/s" "p50 ms" "p99 ms"
-export PACE_RANDOM=1
-read -r ha_rps ha_p50 ha_p99 _ < <(run upstream "http://127.0.0.1:$upstream_port/api/items/1" "$pace")
-printf "%-34s %10s %9s %9s\n" "(a) upstream directly" "$ha_rps" "$ha_p50" "$ha_p99"
-read -r hb_rps hb_p50 hb_p99 _ < <(run nginx "http://127.0.0.1:$proxy_port/gw/do/v1/items/1" "$pace")
-printf "%-34s %10s %9s %9s\n" "(b) nginx reverse proxy" "$hb_rps" "$hb_p50" "$hb_p99"
-read -r hc_rps hc_p50 hc_p99 _ < <(run lgsp "http://127.0.0.1:$port/gw/do/v1/items/1" "$pace")
-printf "%-34s %10s %9s %9s\n" "(c) lgsp gateway" "$hc_rps" "$hc_p50" "$hc_p99"
-export PACE_RANDOM=0
+half_load 1
+read -r ha_p99 hb_p99 hc_p99 <<<"${p99s[*]}"
 printf "%-34s %10s %9s %9s\n" "same rate, connections in step" "req/s" "p50 ms" "p99 ms"
-read -r sa_rps sa_p50 sa_p99 _ < <(run upstream "http://127.0.0.1:$upstream_port/api/items/1" "$pace")
-printf "%-34s %10s %9s %9s\n" "(a) upstream directly" "$sa_rps" "$sa_p50" "$sa_p99"
-read -r sb_rps sb_p50 sb_p99 _ < <(run nginx "http://127.0.0.1:$proxy_port/gw/do/v1/items/1" "$pace")
-printf "%-34s %10s %9s %9s\n" "(b) nginx reverse proxy" "$sb_rps" "$sb_p50" "$sb_p99"
-read -r sc_rps sc_p50 sc_p99 _ < <(run lgsp "http://127.0.0.1:$port/gw/do/v1/items/1" "$pace")
-printf "%-34s %10s %9s %9s\n" "(c) lgsp gateway" "$sc_rps" "$sc_p50" "$sc_p99"
+half_load 0
+read -r sa_p99 sb_p99 sc_p99 <<<"${p99s[*]}"
 logged=$(curl -fs -H "$auth" "http://127.0.0.1:$port/api/v1/gateway/stats" | python3 -c 'import json,sys; print(sum(r["calls"] for r in json.load(sys.stdin)["items"]))')
 python3 - "$c_rps" "$b_rps" "$hc_p99" "$ha_p99" "$c0" "$c1" "$seconds" "$logged" "$sc_p99" "$sa_p99" "$hb_p99" "$sb_p99" <<'PY'
 import sys

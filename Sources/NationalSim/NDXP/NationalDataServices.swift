@@ -25,15 +25,18 @@ public final class NationalDataServices: Sendable {
         }
     }
 
-    public struct Person: Codable, Sendable, Equatable {
-        public let personalId: String
-        public let fullName: String
-        public let birthDate: String
-        public let sex: String
-        public let ethnicCode: String
-        public let placeOfOriginCode: String
-        public let placeOfOrigin: String
+    /// A citizen as the Population database answers: the stand-in's citizen and a nationality.
+    public struct Person: Encodable, Sendable, Equatable {
+        public let citizen: SimulatedCitizen
         public let nationality: String
+
+        private enum Key: String, CodingKey { case nationality }
+
+        public func encode(to encoder: any Encoder) throws {
+            try citizen.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(nationality, forKey: .nationality)
+        }
     }
 
     public struct Enterprise: Codable, Sendable, Equatable {
@@ -65,10 +68,7 @@ public final class NationalDataServices: Sendable {
         self.clients = clients
         var people: [String: Person] = [:]
         for citizen in citizens {
-            people[citizen.personalId] = Person(
-                personalId: citizen.personalId, fullName: citizen.fullName, birthDate: citizen.birthDate, sex: citizen.sex,
-                ethnicCode: citizen.ethnicCode, placeOfOriginCode: citizen.placeOfOriginCode, placeOfOrigin: citizen.placeOfOrigin, nationality: "VN"
-            )
+            people[citizen.personalId] = Person(citizen: citizen, nationality: "VN")
         }
         self.people = people
         let enterprises = Self.enterprises(from: citizens)
@@ -103,12 +103,12 @@ public final class NationalDataServices: Sendable {
     }
 
     func insurance(_ person: Person) -> Insurance {
-        let digest = Array(SHA256.hash(data: Data(("bhxh" + person.personalId).utf8)))
-        let year = Int(person.birthDate.prefix(4)) ?? 1990
+        let digest = Array(SHA256.hash(data: Data(("bhxh" + person.citizen.personalId).utf8)))
+        let year = Int(person.citizen.birthDate.prefix(4)) ?? 1990
         let adult = (18...62).contains(2026 - year)
         let participating = adult && digest[0] % 4 != 0
         return Insurance(
-            personalId: person.personalId, socialInsuranceCode: "66" + String(person.personalId.suffix(8)), participating: participating,
+            personalId: person.citizen.personalId, socialInsuranceCode: "66" + String(person.citizen.personalId.suffix(8)), participating: participating,
             healthInsuranceValidUntil: participating || !adult ? "2026-12-31" : nil, contributionMonths: participating ? 12 + Int(digest[1]) % 240 : 0
         )
     }
