@@ -3,7 +3,8 @@
 #   (a) the upstream directly (nginx answering a small JSON document),
 #   (b) nginx as a reverse proxy to it (keep-alive to the upstream),
 #   (c) lgsp's gateway /gw/… to it — token check, grant check, rate limit (set far above the load) and
-#       the transaction log all on.
+#       the transaction log all on,
+#   (d) for scale, lgsp's own /health (no upstream, no token, no log): the HTTP server's ceiling here.
 # Each at full load (requests/s, p50/p99), then each at 50 % of (c)'s peak rate (wrk's per-connection
 # delay, exponential so the connections act as independent clients; then fixed, all in step, for
 # reference) for the latency the gateway adds. Prints (c)/(b) and the CPU lgsp used per request.
@@ -124,6 +125,10 @@ c0=$(cpu)
 read -r c_rps c_p50 c_p99 _ < <(run lgsp "http://127.0.0.1:$port/gw/do/v1/items/1")
 c1=$(cpu)
 printf "%-34s %10s %9s %9s\n" "(c) lgsp gateway" "$c_rps" "$c_p50" "$c_p99"
+# For scale: lgsp's own /health, answered from memory with no upstream call, token or log — the most
+# this HTTP server (Hummingbird) reaches on this machine before any proxying.
+read -r d_rps d_p50 d_p99 _ < <(run health "http://127.0.0.1:$port/health")
+printf "%-34s %10s %9s %9s\n" "(d) lgsp /health, no upstream" "$d_rps" "$d_p50" "$d_p99"
 # Half of (c)'s peak, offered by every connection pausing between requests: first as independent
 # clients (exponential pauses of that mean), the load the target is about; then with the connections
 # in step (the same fixed pause for all, so all 50 send at once), a harsher burst pattern, for reference.
@@ -148,14 +153,15 @@ printf "%-34s %10s %9s %9s\n" "same rate, connections in step" "req/s" "p50 ms" 
 half_load 0
 read -r sa_p99 sb_p99 sc_p99 <<<"${p99s[*]}"
 logged=$(curl -fs -H "$auth" "http://127.0.0.1:$port/api/v1/gateway/stats" | python3 -c 'import json,sys; print(sum(r["calls"] for r in json.load(sys.stdin)["items"]))')
-python3 - "$c_rps" "$b_rps" "$hc_p99" "$ha_p99" "$c0" "$c1" "$seconds" "$logged" "$sc_p99" "$sa_p99" "$hb_p99" "$sb_p99" <<'PY'
+python3 - "$c_rps" "$b_rps" "$hc_p99" "$ha_p99" "$c0" "$c1" "$seconds" "$logged" "$sc_p99" "$sa_p99" "$hb_p99" "$sb_p99" "$d_rps" <<'PY'
 import sys
-c, b, hc99, ha99, c0, c1, seconds, logged, sc99, sa99, hb99, sb99 = map(float, sys.argv[1:])
+c, b, hc99, ha99, c0, c1, seconds, logged, sc99, sa99, hb99, sb99, d = map(float, sys.argv[1:])
 cores = (c1 - c0) / 100 / seconds
 ratio, added = c / b, hc99 - ha99
 print(f"(c)/(b) = {ratio:.2f}; p99 added by the gateway at 50 % load = {added:.2f} ms (nginx adds {hb99 - ha99:.2f}); "
       f"with the connections in step {sc99 - sa99:.2f} ms (nginx {sb99 - sa99:.2f})")
 print(f"lgsp used {cores:.2f} cores at full load: {c / cores:,.0f} requests/s per core (Kong 3.11 with key-auth + rate limiting publishes about 5,700 per vCPU)")
+print(f"(d)/(b) = {d / b:.2f}: lgsp's HTTP server answering /health from memory, without proxying anything, against nginx proxying")
 print(f"transaction log: {int(logged):,} calls recorded")
 ok = ratio >= 0.8 and added <= 2
 print(f"targets ((c)/(b) ≥ 0.8, p99 added ≤ 2 ms): {'met' if ok else 'NOT met'}")

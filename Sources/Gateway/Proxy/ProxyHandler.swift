@@ -44,12 +44,13 @@ struct ProxyHandler: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let now = Date()
         let target = request.head.path ?? request.uri.path
-        let rawPath = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let query = target.contains("?") ? String(target[target.index(after: target.firstIndex(of: "?")!)...]) : nil
-        let afterPrefix = rawPath.hasPrefix(Self.prefix) ? String(rawPath.dropFirst(Self.prefix.count)) : ""
+        let mark = target.firstIndex(of: "?")
+        let rawPath = mark.map { target[..<$0] } ?? target[...]
+        let query = mark.map { String(target[target.index(after: $0)...]) }
+        let afterPrefix = rawPath.hasPrefix(Self.prefix) ? rawPath.dropFirst(Self.prefix.count) : ""
         let head = afterPrefix.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
-        let code = head.count > 0 ? (String(head[0]).removingPercentEncoding ?? "") : ""
-        let version = head.count > 1 ? (String(head[1]).removingPercentEncoding ?? "") : ""
+        let code = head.count > 0 ? Self.decoded(head[0]) : ""
+        let version = head.count > 1 ? Self.decoded(head[1]) : ""
         let rest = head.count > 2 ? String(head[2]) : ""
         var entry = Transaction(
             at: Timestamp.string(from: now), day: VietnamTime.isoDay(of: now), requestId: context.requestID, serviceCode: String(code.prefix(64)),
@@ -253,8 +254,19 @@ struct ProxyHandler: Sendable {
         )
     }
 
+    /// A path segment with its percent-escapes decoded ("" when they do not decode to UTF-8).
+    static func decoded(_ segment: Substring) -> String {
+        segment.contains("%") ? (String(segment).removingPercentEncoding ?? "") : String(segment)
+    }
+
+    /// The header names a `Connection` field lists (RFC 9110 §7.6.1), lowercased.
+    static func connectionNamed(_ values: [String]) -> Set<String> {
+        if values.isEmpty { return [] }
+        return Set(values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } })
+    }
+
     static func forwardHeaders(_ fields: HTTPFields) -> HTTPHeaders {
-        let connectionNamed = Set(fields[values: .connection].flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } })
+        let connectionNamed = Self.connectionNamed(fields[values: .connection])
         var headers = HTTPHeaders()
         for field in fields {
             let name = field.name.canonicalName
@@ -268,7 +280,7 @@ struct ProxyHandler: Sendable {
     }
 
     static func backHeaders(_ headers: HTTPHeaders) -> HTTPFields {
-        let connectionNamed = Set(headers["connection"].flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() } })
+        let connectionNamed = Self.connectionNamed(headers["connection"])
         var fields = HTTPFields()
         for (name, value) in headers {
             let lower = name.lowercased()

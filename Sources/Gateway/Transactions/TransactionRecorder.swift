@@ -8,22 +8,27 @@ import NIOConcurrencyHelpers
 /// queue is bounded: when `capacity` entries wait (the database is slow or down) the proxy stops taking
 /// new calls (503) and callers that already finished wait for room — nothing is dropped. `flush()`
 /// writes everything pending (queries read their own writes; shutdown flushes).
-actor TransactionRecorder {
+///
+/// Handing an entry over takes a lock, not a hop onto an actor, so a call costs no extra scheduling;
+/// the batches are written from a thread of their own (`LogWriterExecutor`).
+final class TransactionRecorder: Sendable {
     let store: TransactionStore
     let logger: Logger
     let batchSize: Int
     let capacity: Int
     let delay: Duration
 
-    private var pending: [Transaction] = [] {
-        didSet { queued.withLockedValue { $0 = pending.count } }
+    private struct State {
+        var pending: [Transaction] = []
+        /// Callers waiting for room.
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// The drain, while one is scheduled or running.
+        var flushing: Task<Void, Never>?
+        /// Set when shutdown gave up writing: nobody waits for room any more, and no drain starts again.
+        var stopped = false
     }
-    /// `pending.count`, readable without a hop onto the actor (every proxied call asks).
-    private nonisolated let queued = NIOLockedValueBox(0)
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    private var flushing: Task<Void, Never>?
-    /// Set when shutdown gave up writing: nobody waits for room any more.
-    private var stopped = false
+
+    private let state = NIOLockedValueBox(State())
 
     init(store: TransactionStore, logger: Logger, batchSize: Int = 500, capacity: Int = 20_000, delay: Duration = .milliseconds(100)) {
         self.store = store
@@ -34,25 +39,45 @@ actor TransactionRecorder {
     }
 
     /// Whether a new call may start (its entry will find room).
-    nonisolated var hasRoom: Bool { queued.withLockedValue { $0 } < capacity }
+    var hasRoom: Bool { state.withLockedValue { $0.pending.count } < capacity }
 
-    var waiting: Int { pending.count }
+    /// Entries handed over and not yet written.
+    var waiting: Int { state.withLockedValue { $0.pending.count } }
 
+    /// Hands `entry` over; waits only while the queue is full.
     func record(_ entry: Transaction) async {
-        while pending.count >= capacity && !stopped {
-            await withCheckedContinuation { waiters.append($0) }
+        while !offer(entry) {
+            await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+                let now = state.withLockedValue { state in
+                    if state.pending.count < capacity || state.stopped { return true }
+                    state.waiters.append(waiter)
+                    return false
+                }
+                if now { waiter.resume() }
+            }
         }
-        pending.append(entry)
-        if flushing == nil {
-            start(after: pending.count >= batchSize ? nil : delay)
+    }
+
+    private func offer(_ entry: Transaction) -> Bool {
+        state.withLockedValue { state in
+            guard state.pending.count < capacity || state.stopped else { return false }
+            state.pending.append(entry)
+            if state.flushing == nil && !state.stopped {
+                state.flushing = drain(after: state.pending.count >= batchSize ? nil : delay)
+            }
+            return true
         }
     }
 
     /// Writes every entry handed over so far.
     func flush() async {
-        while (!pending.isEmpty || flushing != nil) && !Task.isCancelled {
-            if flushing == nil { start(after: nil) }
-            await flushing?.value
+        while !Task.isCancelled {
+            let running = state.withLockedValue { state -> Task<Void, Never>? in
+                if state.flushing == nil && !state.pending.isEmpty && !state.stopped { state.flushing = drain(after: nil) }
+                return state.flushing
+            }
+            guard let running else { return }
+            await running.value
         }
     }
 
@@ -67,47 +92,61 @@ actor TransactionRecorder {
         }
         await flushed.value
         timer.cancel()
-        if !pending.isEmpty {
-            logger.critical("Không ghi được nhật ký giao dịch khi dừng", metadata: ["entries": "\(pending.count)"])
+        let left = waiting
+        if left > 0 {
+            logger.critical("Không ghi được nhật ký giao dịch khi dừng", metadata: ["entries": "\(left)"])
         }
     }
 
     /// Gives up writing (shutdown past its limit): the drain stops retrying, waiting callers go on.
     private func stopDraining() {
-        stopped = true
-        flushing?.cancel()
-        let ready = waiters
-        waiters.removeAll()
+        let ready = state.withLockedValue { state in
+            state.stopped = true
+            state.flushing?.cancel()
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
         for waiter in ready { waiter.resume() }
     }
 
-    private func start(after wait: Duration?) {
-        flushing = Task {
+    /// Called with the lock held, when no drain is scheduled.
+    private func drain(after wait: Duration?) -> Task<Void, Never> {
+        Task(executorPreference: LogWriterExecutor.shared) {
             if let wait { try? await Task.sleep(for: wait) }
-            await self.drain()
+            await self.write()
         }
     }
 
-    private func drain() async {
+    /// Writes batches until nothing is pending; a failed batch is tried again (the entries stay first
+    /// in the queue) with a growing pause, until cancelled.
+    private func write() async {
         var failures = 0
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(batchSize))
+        while true {
+            let batch = state.withLockedValue { state -> [Transaction] in
+                if state.pending.isEmpty { state.flushing = nil }
+                return Array(state.pending.prefix(batchSize))
+            }
+            if batch.isEmpty { return }
             do {
                 try await store.insert(batch)
-                pending.removeFirst(batch.count)
                 failures = 0
-                let ready = waiters
-                waiters.removeAll()
+                let ready = state.withLockedValue { state in
+                    state.pending.removeFirst(batch.count)
+                    defer { state.waiters.removeAll() }
+                    return state.waiters
+                }
                 for waiter in ready { waiter.resume() }
             } catch {
                 failures += 1
                 logger.error("Ghi nhật ký giao dịch không thành công; sẽ thử lại", metadata: [
-                    "entries": "\(pending.count)", "error": "\(SafeErrorDescription.describe(error))",
+                    "entries": "\(waiting)", "error": "\(SafeErrorDescription.describe(error))",
                 ])
-                if Task.isCancelled { break }
+                if Task.isCancelled {
+                    state.withLockedValue { $0.flushing = nil }
+                    return
+                }
                 try? await Task.sleep(for: .milliseconds(min(5_000, 100 << min(failures, 6))))
             }
         }
-        flushing = nil
     }
 }
