@@ -44,6 +44,24 @@ import Testing
         }
     }
 
+    @Test func aLargeBatchIsOneTransactionOfStatementsOfAtMost50Rows() async throws {
+        try await Self.withStore { store, _ in
+            let entries = (0..<(TransactionStore.rowsPerStatement * 2 + 21)).map { Self.entry($0, error: $0 % 3 == 0 ? "rate-limited" : nil) }
+            try await store.insert(entries)
+            let written = try await store.query(.init(limit: 500))
+            #expect(written.map { var copy = $0; copy.id = nil; return copy } == entries)
+            // A batch that fails part-way leaves nothing behind (it is retried whole). The bad row breaks a
+            // NOT NULL on SQLite (NaN is stored as NULL) and the INTEGER range on PostgreSQL.
+            var broken = (0..<(TransactionStore.rowsPerStatement + 5)).map { Self.entry(1_000 + $0) }
+            broken[TransactionStore.rowsPerStatement + 2] = Transaction(
+                at: Timestamp.now(), day: "2026-09-21", requestId: "req-bad", serviceCode: "dich-vu", version: "v1", method: "GET",
+                pathTemplate: "/", status: Int(Int32.max) + 1, latencyMs: .nan, bytesIn: 0, bytesOut: 0
+            )
+            await #expect(throws: (any Error).self) { try await store.insert(broken) }
+            #expect(try await store.query(.init(limit: 500)).count == entries.count)
+        }
+    }
+
     @Test func aFullQueueHoldsCallersBackUntilTheDatabaseTakesTheEntries() async throws {
         try await Self.withStore(migrated: false) { store, migrate in
             // No table yet: every write fails and is retried.

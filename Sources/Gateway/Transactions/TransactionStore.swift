@@ -11,16 +11,38 @@ struct TransactionStore: Sendable {
         path_template, status, error_type, latency_ms, upstream_ms, bytes_in, bytes_out, request_sha256, response_sha256
         """
 
-    /// One statement for the whole batch. An absent value is written as NULL rather than bound as an
-    /// optional (which the drivers encode through a general, much slower path).
+    /// Rows per INSERT statement. A batch is written as statements of this many rows in one transaction
+    /// (one commit). One statement of 500 rows took a core for several milliseconds every batch, and the
+    /// calls arriving meanwhile waited: in interleaved runs at half load the gateway's p99 was 3.0–3.9 ms
+    /// with 500 rows and 2.4–3.0 ms with 50 (20 was no better).
+    static let rowsPerStatement = 50
+
+    /// The batch in one transaction (one statement when it is small enough to commit on its own).
     func insert(_ batch: [Transaction]) async throws {
         guard !batch.isEmpty else { return }
+        if batch.count <= Self.rowsPerStatement {
+            try await database.sql.raw(Self.statement(batch[...])).run()
+            return
+        }
+        try await database.transaction { sql in
+            var start = batch.startIndex
+            while start < batch.endIndex {
+                let end = min(start + Self.rowsPerStatement, batch.endIndex)
+                try await sql.raw(Self.statement(batch[start..<end])).run()
+                start = end
+            }
+        }
+    }
+
+    /// One INSERT of `rows`. An absent value is written as NULL rather than bound as an optional (which
+    /// the drivers encode through a general, much slower path).
+    static func statement(_ rows: ArraySlice<Transaction>) -> SQLQueryString {
         var query = SQLQueryString("INSERT INTO gw_transactions (\(unsafeRaw: Self.columns)) VALUES ")
         func add(_ value: (some Encodable & Sendable)?, first: Bool = false) {
             if !first { query.appendInterpolation(unsafeRaw: ", ") }
             if let value { query.appendInterpolation(bind: value) } else { query.appendInterpolation(unsafeRaw: "NULL") }
         }
-        for (index, entry) in batch.enumerated() {
+        for (index, entry) in rows.enumerated() {
             query.appendInterpolation(unsafeRaw: index > 0 ? ", (" : "(")
             add(entry.at, first: true)
             add(entry.day)
@@ -45,8 +67,7 @@ struct TransactionStore: Sendable {
             add(entry.responseSha256)
             query.appendInterpolation(unsafeRaw: ")")
         }
-        // One statement commits on its own: no BEGIN/COMMIT round trips around it.
-        try await database.sql.raw(query).run()
+        return query
     }
 
     /// Calls forwarded under `grant` on `day` (what a restarted process starts the daily quota from).
