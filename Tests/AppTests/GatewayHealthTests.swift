@@ -123,6 +123,40 @@ import Testing
         await upstream.stop()
     }
 
+    @Test func aChangedProbeAppliesAtOnceOtherChangesKeepTheSchedule() async throws {
+        let upstream = try await Upstream.start()
+        do {
+            try await GatewayHarness.with { gw in
+                let justice = try await gw.member("000.00.31.H49", "Sở Tư pháp tỉnh Đắk Lắk")
+                let provider = try await gw.system(justice, "ho-tich")
+                let token = try await gw.systemToken(provider)
+                let service = try await gw.service(
+                    system: provider, code: "ho-tich", upstream: "\(upstream.url)/api", bearer: token,
+                    extra: #", "health": {"url": "\#(upstream.url)/health", "level": 2, "intervalSeconds": 3600}"#
+                )
+                let monitor = gw.platform.gateway.health
+                let start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.up) + 1)
+                #expect(try await monitor.checkDue(now: start).count == 1)
+                #expect(try await monitor.checkDue(now: start.addingTimeInterval(60)).isEmpty)
+                // Another field changes: the hourly schedule stands.
+                #expect(try await gw.json(.patch, "\(Self.services)/\(service)", bearer: token, #"{"description": "Tra cứu hộ tịch"}"#).status == .ok)
+                #expect(try await monitor.checkDue(now: start.addingTimeInterval(61)).isEmpty)
+                // The interval drops to 30 s: checked at once, then every 30 s, not an hour after the last check.
+                let faster = try await gw.json(.patch, "\(Self.services)/\(service)", bearer: token,
+                                               #"{"health": {"url": "\#(upstream.url)/health", "level": 2, "intervalSeconds": 30}}"#)
+                #expect(faster.status == .ok, "\(GatewayHarness.text(faster))")
+                #expect(try await monitor.checkDue(now: start.addingTimeInterval(62)).count == 1)
+                #expect(try await monitor.checkDue(now: start.addingTimeInterval(91)).isEmpty)
+                #expect(try await monitor.checkDue(now: start.addingTimeInterval(92)).count == 1)
+                #expect(upstream.requests.filter { $0.path == "/health" }.count == 3)
+            }
+        } catch {
+            await upstream.stop()
+            throw error
+        }
+        await upstream.stop()
+    }
+
     /// The health notices the consumer holds, newest first.
     private func notices(_ gw: GatewayHarness, _ token: String) async throws -> [String] {
         let response = try await gw.send(.get, "/api/v1/gateway/notices", bearer: token)
