@@ -17,99 +17,24 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 connections=${2:-50}
 threads=${3:-2}
-install() { command -v "$1" >/dev/null || { apt-get install -y -qq "$2" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }; }
-install nginx nginx-light
-install wrk wrk
-install curl curl
 swift build -c release --product lgsp >/dev/null 2>&1
 lgsp=$(swift build -c release --show-bin-path)/lgsp
+source Benchmarks/gateway-common.sh
 
-work=$(mktemp -d "$PWD/.bench-gateway.XXXXXX")
-chmod 755 "$work"
-python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q -r Tests/interop/requirements.txt
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port); upstream_port=$(free_port); proxy_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx; uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
-  keepalive_requests 1000000;
-  upstream service { server 127.0.0.1:$upstream_port; keepalive 256; }
-  server {
-    listen 127.0.0.1:$upstream_port;
-    location /api/items/ { default_type application/json; return 200 '{"id":"1","ten":"Nguyễn Văn An","trangThai":"hoat-dong"}'; }
-  }
-  server {
-    listen 127.0.0.1:$proxy_port;
-    location /gw/do/v1/ { proxy_pass http://service/api/; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx"
-for _ in $(seq 50); do [ -s "$work/nginx/nginx.pid" ] && break; sleep 0.1; done
-nginx_pid=$(cat "$work/nginx/nginx.pid")
-
-export LGSP_DATA_DIR=$work/lgsp LGSP_PORT=$port LGSP_ENV=production LGSP_LOG_LEVEL=warning LGSP_SEED_DIR=$PWD/seed-data
-export LGSP_MASTER_KEY=$(head -c 32 /dev/urandom | base64) LGSP_PUBLIC_URL=http://127.0.0.1:$port LGSP_OPERATOR_AGENCY=000.00.31.H49
-"$lgsp" serve >"$work/serve.log" 2>&1 &
-server=$!
+start_nginx "$upstream_port" "$proxy_port"
 cleanup() {
-  kill $server 2>/dev/null; wait $server 2>/dev/null || true
+  kill ${server:-} 2>/dev/null; wait ${server:-} 2>/dev/null || true
   kill "$nginx_pid" 2>/dev/null || true
   sleep 0.2; rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 300); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
-
-token=$("$work/venv/bin/python" - "$lgsp" "$port" "$upstream_port" <<'PY'
-import os, sys
-sys.path.insert(0, "Tests/interop")
-from gateway_world import GatewayWorld
-
-class Running:  # the server started above
-    def __init__(self, binary, port):
-        self.binary, self.url = binary, f"http://127.0.0.1:{port}"
-    def run(self, *args):
-        import subprocess
-        return subprocess.run([self.binary, *args], capture_output=True, text=True, check=True).stdout
-
-world = GatewayWorld(Running(sys.argv[1], sys.argv[2]), f"http://127.0.0.1:{sys.argv[3]}/api",
-                     limits={"ratePerSecond": 100000, "burst": 1000000, "dailyQuota": 1000000000})
-print(world.consumer)
-PY
-)
+serve lgsp "$lgsp" "$port"
+server=$served_pid
+token=$(consumer_token lgsp "$lgsp" "$port" "http://127.0.0.1:$upstream_port/api")
 auth="Authorization: Bearer $token"
 curl -fs -H "$auth" "http://127.0.0.1:$port/gw/do/v1/items/1" >/dev/null || { echo "gateway call failed"; curl -s -H "$auth" "http://127.0.0.1:$port/gw/do/v1/items/1"; exit 1; }
 
-# wrk's Lua: an optional per-connection delay (ms) between requests, for a given offered rate.
-cat > "$work/pace.lua" <<'LUA'
-local pause = tonumber(os.getenv("PACE_MS") or "0")
-local random = os.getenv("PACE_RANDOM") == "1"
-function init(args) math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)"), 16) % 100000) end
--- Fixed pauses keep the connections in step (all of them send at once, every pause); exponential
--- pauses with the same mean spread the requests out as independent clients would. wrk takes whole
--- milliseconds: the exponential ones are rounded up or down at random to keep their mean, the fixed one
--- to the nearest (rounding it at random would let the connections drift out of step). Still a closed
--- loop: a connection pauses after its answer, so a slow server is offered a little less.
-local function whole(ms)
-  local floor = math.floor(ms)
-  if math.random() < ms - floor then return floor + 1 end
-  return floor
-end
-function delay()
-  if random then return whole(-math.log(1 - math.random()) * pause) end
-  return math.floor(pause + 0.5)
-end
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT %.1f %.3f %.3f %.3f\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.mean / 1000))
-end
-LUA
 cpu() { awk '{print $14+$15}' /proc/$server/stat; }
 run() { # name url [pace-ms] → "rps p50 p99 mean"
   PACE_MS=${3:-0} wrk -t"$threads" -c"$connections" -d"${seconds}s" -s "$work/pace.lua" -H "$auth" "$2" | awk '/^RESULT/ {print $2, $3, $4, $5}'
