@@ -51,6 +51,12 @@ struct HealthStore: Sendable {
         return !inserted.isEmpty
     }
 
+    /// Makes the next check of `service` due at `time` (its probe changed: the new URL or interval
+    /// applies at once instead of at the time the old interval had set). Inside the caller's transaction.
+    static func makeDue(_ service: String, at time: String, _ sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE gw_health_state SET next_due = \(bind: time) WHERE service_id = \(bind: service)").run()
+    }
+
     func state(service id: String, _ sql: (any SQLDatabase)? = nil, forUpdate: Bool = false) async throws -> State {
         let lock = forUpdate && database.engine == .postgres ? " FOR UPDATE" : ""
         guard let row = try await (sql ?? database.sql).raw(

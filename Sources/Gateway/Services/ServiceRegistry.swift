@@ -120,11 +120,7 @@ struct ServiceRegistry: Sendable {
             let secret = try apply(input, to: &service, creating: false, errors: &errors)
             guard errors.isEmpty else { throw Problem.validation(errors) }
             service.updatedAt = Timestamp.string(from: now)
-            if service.health != probe {
-                // A new health URL or interval applies at once: the next check is due now, not at the time
-                // the old interval had set.
-                try await sql.raw("UPDATE gw_health_state SET next_due = \(bind: service.updatedAt) WHERE service_id = \(bind: id)").run()
-            }
+            if service.health != probe { try await HealthStore.makeDue(id, at: service.updatedAt, sql) }
             let sealed: String?? = input.upstreamAuth == nil ? .none : .some(try secret.map { try masterKey.seal(Data($0.utf8), purpose: Self.secretPurpose(id)) })
             try await store.update(service, secret: sealed, sql)
             try await audit.record(caller.event("gateway.service.update", type: "service", id: id), in: sql)

@@ -39,7 +39,7 @@ final class TransactionRecorder: Sendable {
     }
 
     /// Whether a new call may start (its entry will find room).
-    var hasRoom: Bool { state.withLockedValue { $0.pending.count } < capacity }
+    var hasRoom: Bool { waiting < capacity }
 
     /// Entries handed over and not yet written.
     var waiting: Int { state.withLockedValue { $0.pending.count } }
@@ -49,7 +49,7 @@ final class TransactionRecorder: Sendable {
         while !offer(entry) {
             await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
                 let now = state.withLockedValue { state in
-                    if state.pending.count < capacity || state.stopped { return true }
+                    if admits(state) { return true }
                     state.waiters.append(waiter)
                     return false
                 }
@@ -58,9 +58,14 @@ final class TransactionRecorder: Sendable {
         }
     }
 
+    /// Whether an entry may be added now: there is room, or shutdown gave up (then nothing waits).
+    private func admits(_ state: State) -> Bool {
+        state.pending.count < capacity || state.stopped
+    }
+
     private func offer(_ entry: Transaction) -> Bool {
         state.withLockedValue { state in
-            guard state.pending.count < capacity || state.stopped else { return false }
+            guard admits(state) else { return false }
             state.pending.append(entry)
             if state.flushing == nil && !state.stopped {
                 state.flushing = drain(after: state.pending.count >= batchSize ? nil : delay)
